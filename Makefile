@@ -1,0 +1,47 @@
+# Two commands from a clean clone on Debian: `make run` and `make test`.
+# Everything they need is installed here: Debian packages (as root, or through sudo) and a .venv.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+DEBS := python3-venv xvfb xauth libgl1 libegl1 libmtdev1 libzbar0 espeak-ng
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard kiosk/locale/*/LC_MESSAGES/*.po))
+export KIVY_NO_ARGS := 1
+export KIVY_LOG_MODE := PYTHON
+
+.PHONY: setup debs run test screenshots bench clean
+
+setup: debs $(VENV)/.installed $(CATALOGS)
+
+debs:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: setup.py
+	@echo "Setting up $(VENV) (Kivy, the ward server and the test tools)"
+	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install -q --disable-pip-version-check -e '.[server,dev]'
+	@touch $@
+
+kiosk/locale/%.mo: kiosk/locale/%.po $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile -i $< -o $@
+
+run: setup
+	@$(PY) -m deploy.local_run
+
+test: setup
+	@$(XVFB) $(PY) -m pytest -q -p no:cacheprovider tests
+
+screenshots: setup
+	@$(XVFB) $(PY) -m tests.screenshots build/screenshots
+
+bench: setup
+	@$(XVFB) $(PY) bench/startup.py
+
+clean:
+	rm -rf build var $(VENV) *.egg-info

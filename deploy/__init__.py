@@ -1,0 +1,1 @@
+"""Technician tooling: setting up kiosks, running them, and finding out what is wrong."""

@@ -1,0 +1,87 @@
+"""The Kivy app: a screen manager, the idle watch's clock, and the sync line. Nothing more.
+
+All decisions live in ``KioskServices``; this file only connects them to the window.
+"""
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import StringProperty
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
+
+from kiosk.i18n import _
+from kiosk.screens import make_screen
+from kiosk.services import KioskServices
+from kiosk.widgets import theme
+from kiosk.widgets.common import IdlePrompt
+
+
+class KioskApp(App):
+    sync_text = StringProperty("")
+    notice_text = StringProperty("")
+
+    def __init__(self, services: KioskServices, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+        self.title = "Bình Dân Học Vụ Số"
+        self._prompt: IdlePrompt | None = None
+
+    def build(self) -> ScreenManager:
+        Window.clearcolor = theme.BACKGROUND
+        Window.bind(on_touch_down=self._on_any_touch)
+        self.refresh_status()
+        manager = ScreenManager(transition=NoTransition())
+        manager.add_widget(make_screen("welcome"))
+        Clock.schedule_interval(self._tick_idle, 1)
+        Clock.schedule_interval(self.refresh_status, 2)
+        return manager
+
+    def on_start(self) -> None:
+        self.services.start()
+
+    def on_stop(self) -> None:
+        self.services.stop()
+
+    def show(self, name: str) -> Screen:
+        """Switch to screen ``name``, building it (and loading its .kv) the first time."""
+        if not self.root.has_screen(name):
+            self.root.add_widget(make_screen(name))
+        self.root.current = name
+        return self.root.get_screen(name)
+
+    def refresh_status(self, *_args) -> None:
+        self.sync_text = self.services.sync_text()
+        self.notice_text = "\n".join(_(notice) for notice in self.services.notices)
+
+    def end_session(self, reason: str) -> None:
+        """Wipe the learner's session and everything on screen, back to the welcome screen."""
+        if self._prompt is not None:
+            self._prompt.dismiss()
+        self.services.end_session(reason)
+        for name in self.root.screen_names:
+            if name != "welcome":
+                self.root.remove_widget(self.root.get_screen(name))
+        self.root.current = "welcome"
+
+    def _on_any_touch(self, _window, _touch) -> bool:
+        self.services.idle.touch()
+        if self._prompt is not None:
+            self._prompt.dismiss()
+        return False
+
+    def _tick_idle(self, _dt: float) -> None:
+        if self.services.session is None:
+            return
+        state = self.services.idle.state()
+        if state == "active":
+            return
+        if state == "expired":
+            self.end_session("idle")
+            return
+        if self._prompt is None:
+            self._prompt = IdlePrompt()
+            self._prompt.bind(on_dismiss=self._forget_prompt)
+            self._prompt.open()
+        self._prompt.seconds_left = self.services.idle.seconds_left()
+
+    def _forget_prompt(self, *_args) -> None:
+        self._prompt = None

@@ -1,0 +1,61 @@
+"""``kiosk``: start the kiosk app with its settings, or print them for a technician.
+
+Kivy reads its DPI, window size and argument handling from the environment at import time, so
+those are set here from the kiosk's settings before Kivy is imported.
+"""
+import argparse
+import logging
+import os
+import sys
+
+from kiosk.config import describe_settings, load_config
+
+log = logging.getLogger("kiosk")
+
+
+def has_display() -> bool:
+    """A window can open: X11, Wayland, or an SDL driver chosen explicitly (kmsdrm on the Pi)."""
+    return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kiosk", description="The Bình Dân Học Vụ Số learning kiosk.")
+    parser.add_argument("--settings", action="store_true", help="list every setting with its default and meaning")
+    args = parser.parse_args(argv)
+    if args.settings:
+        print(describe_settings())
+        return 0
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    loaded = load_config()
+    config = loaded.config
+    if not has_display():
+        print("kiosk: no display found; run it on the kiosk screen, or on a virtual one with "
+              "`xvfb-run -a -s '-screen 0 1280x800x24' kiosk` (or SDL_VIDEODRIVER=offscreen)", file=sys.stderr)
+        return 2
+    width, height = config.window_pixels
+    os.environ.setdefault("KIVY_DPI", str(config.screen_dpi))
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "fullscreen", "auto" if config.fullscreen else "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("kivy", "exit_on_escape", "0")
+
+    from kiosk.app import KioskApp
+    from kiosk.i18n import use_language
+    from kiosk.services import KioskServices
+
+    use_language(config.language)
+    try:
+        services = KioskServices(config, loaded.problems)
+    except (OSError, RuntimeError) as exc:
+        print(f"kiosk: cannot start: {exc}", file=sys.stderr)
+        return 1
+    KioskApp(services).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

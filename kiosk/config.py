@@ -1,0 +1,91 @@
+"""Kiosk settings, each declared once with its type, default, environment variable and meaning.
+
+Values come from the defaults, then the TOML file (``KIOSK_CONFIG``, default
+``/etc/bdhvs/kiosk.toml``), then ``KIOSK_<NAME>`` environment variables. A broken file or a bad
+value never stops the kiosk: that value falls back to its default and the problem is kept in
+``problems`` so the log says it in English and the screen tells the technician in Vietnamese.
+``kiosk doctor --settings`` prints this table for technicians.
+"""
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_CONFIG_FILE = Path("/etc/bdhvs/kiosk.toml")
+
+
+class KioskConfig(BaseModel):
+    """Every setting a technician can change. The field description is the documentation."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    data_dir: Path = Field(Path("/var/lib/bdhvs"), description="Where the outbox, enrollment and caches live (the data partition).")
+    pack_dir: Path = Field(Path(__file__).resolve().parent.parent / "lessons" / "packs" / "vi",
+                           description="The lesson pack shown to learners.")
+    language: str = Field("vi", pattern="^(vi|en)$", description="Language of the kiosk's own texts: vi or en.")
+    screen_dpi: float = Field(133.0, gt=50, lt=600, description="Dots per inch of the screen; 133 for the official 7-inch 800×480 display. Sizes in mm and pt depend on it.")
+    window_size: str = Field("800x480", pattern=r"^\d{3,4}x\d{3,4}$", description="Window size in pixels when not full screen.")
+    fullscreen: bool = Field(False, description="Fill the whole screen (on the kiosk itself).")
+    idle_prompt_s: float = Field(120, gt=0, description="Seconds without a touch before asking “Bác còn học tiếp không?”.")
+    idle_countdown_s: float = Field(60, gt=0, description="Seconds the question waits before the session is wiped.")
+    volunteer_mode: bool = Field(False, description="Volunteer-led session: no inactivity reset.")
+    sync_interval_s: float = Field(30, gt=0, description="Seconds between sync attempts while connected.")
+    narration: bool = Field(True, description="Offer reading steps aloud.")
+
+    @property
+    def window_pixels(self) -> tuple[int, int]:
+        width, height = self.window_size.split("x")
+        return int(width), int(height)
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def credentials_file(self) -> Path:
+        return self.data_dir / "enrollment.json"
+
+
+class LoadedConfig(BaseModel):
+    config: KioskConfig
+    source: Path
+    problems: list[str]
+
+
+def load_config(path: Path | None = None, environ: dict[str, str] | None = None) -> LoadedConfig:
+    """Read the settings; never raises for a missing or broken file or a bad value."""
+    environ = os.environ if environ is None else environ
+    explicit = path is not None or "KIOSK_CONFIG" in environ
+    source = Path(path or environ.get("KIOSK_CONFIG", DEFAULT_CONFIG_FILE))
+    problems: list[str] = []
+    values: dict[str, object] = {}
+    try:
+        values = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        if explicit:
+            problems.append(f"config file {source} does not exist; using defaults")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        problems.append(f"config file {source} cannot be read ({exc}); using defaults")
+    for name in KioskConfig.model_fields:
+        env_name = f"KIOSK_{name.upper()}"
+        if env_name in environ:
+            values[name] = environ[env_name]
+    unknown = sorted(set(values) - set(KioskConfig.model_fields))
+    if unknown:
+        problems.append(f"config file {source} has unknown settings: {', '.join(unknown)}")
+    try:
+        return LoadedConfig(config=KioskConfig(**values), source=source, problems=problems)
+    except ValidationError as exc:
+        bad = {str(error["loc"][0]) for error in exc.errors()}
+        problems += [f"setting {error['loc'][0]}: {error['msg']}; using the default" for error in exc.errors()]
+        good = {k: v for k, v in values.items() if k not in bad}
+        return LoadedConfig(config=KioskConfig(**good), source=source, problems=problems)
+
+
+def describe_settings() -> str:
+    """A technician-readable table of every setting."""
+    lines = []
+    for name, field in KioskConfig.model_fields.items():
+        lines.append(f"{name} (KIOSK_{name.upper()}, default {field.default}): {field.description}")
+    return "\n".join(lines)

@@ -1,0 +1,20 @@
+"""The kiosk's screens, one ``.py`` and one ``.kv`` each, imported when first shown.
+
+Importing a screen's module loads its ``.kv`` rules, so a screen that is never shown costs nothing
+at start-up.
+"""
+import importlib
+
+from kivy.uix.screenmanager import Screen
+
+SCREENS = {
+    "welcome": "kiosk.screens.welcome:WelcomeScreen",
+    "lesson_list": "kiosk.screens.lesson_list:LessonListScreen",
+    "player": "kiosk.screens.player:PlayerScreen",
+    "done": "kiosk.screens.done:DoneScreen",
+}
+
+
+def make_screen(name: str) -> Screen:
+    module, _, cls = SCREENS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)(name=name)

@@ -1,0 +1,16 @@
+"""The welcome screen: the first touch opens an anonymous learner session."""
+from pathlib import Path
+
+from kivy.app import App
+from kivy.lang import Builder
+
+from kiosk.widgets.common import KioskScreen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+
+class WelcomeScreen(KioskScreen):
+    def begin(self) -> None:
+        app = App.get_running_app()
+        app.services.begin_session()
+        app.show("lesson_list")

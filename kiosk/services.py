@@ -1,0 +1,116 @@
+"""Everything the kiosk's screens need, behind one plain-Python object.
+
+Screens call these methods and read these values; they never touch TinyDB or HTTP. That keeps the
+Kivy layer thin and lets tests play a whole visit without a window.
+"""
+import logging
+from pathlib import Path
+
+from kiosk.config import KioskConfig
+from kiosk.i18n import N_, _
+from kiosk.session import IdleWatch, LearnerSession
+from lessons.engine import LessonEvent, LessonRun
+from lessons.pack import Pack
+from lessons.schema import Lesson
+from lessons.store import choose_pack
+from sync.client import Credentials, SyncClient
+from sync.device import DeviceIdentity, load_or_create_device
+from sync.outbox import Outbox, OutboxFull
+from sync.records import RecordDraft
+from sync.worker import SyncStatus, SyncWorker
+
+log = logging.getLogger(__name__)
+
+NOTICE_SETTINGS = N_("The kiosk's settings have a problem; default settings are in use. Please tell a technician.")
+NOTICE_PACK = N_("The new lessons are damaged; the previous lessons are shown. Please tell a technician.")
+NOTICE_NO_PACK = N_("No lessons can be shown. Please tell a technician.")
+NOTICE_DISK_FULL = N_("Storage is full: results are not being saved. Please tell a technician.")
+NOTICE_STORAGE = N_("Results cannot be saved right now. Please tell a technician.")
+
+
+class KioskServices:
+    """The kiosk's state for one run: lessons, the current learner session, records and sync."""
+
+    def __init__(self, config: KioskConfig, config_problems: list[str] = ()) -> None:
+        self.config = config
+        self.notices: list[str] = []
+        for problem in config_problems:
+            log.error("config: %s", problem)
+        if config_problems:
+            self._notice(NOTICE_SETTINGS)
+        choice = choose_pack(config.pack_dir, config.data_dir / "packs")
+        self.pack: Pack | None = choice.pack
+        if choice.problems:
+            self._notice(NOTICE_PACK if choice.pack else NOTICE_NO_PACK)
+        self.device: DeviceIdentity = load_or_create_device(config.data_dir)
+        self.outbox = Outbox(config.outbox_dir)
+        credentials = Credentials.load(config.credentials_file)
+        client = SyncClient(credentials) if credentials else None
+        self.sync = SyncWorker(self.outbox, client, interval_s=config.sync_interval_s)
+        self.idle = IdleWatch(config.idle_prompt_s, config.idle_countdown_s, enabled=not config.volunteer_mode)
+        self.session: LearnerSession | None = None
+
+    def _notice(self, message: str) -> None:
+        if message not in self.notices:
+            self.notices.append(message)
+
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        return self.pack.lessons if self.pack else ()
+
+    def start(self) -> None:
+        self.sync.start()
+
+    def stop(self) -> None:
+        self.sync.stop()
+
+    def begin_session(self) -> LearnerSession:
+        """A learner touched the welcome screen: open an anonymous session."""
+        self.session = LearnerSession()
+        self.idle.touch()
+        self._record("session_started", None, {})
+        return self.session
+
+    def end_session(self, reason: str) -> None:
+        """Wipe the learner's session (finished, left, or idle) so the next person sees nothing of it."""
+        if self.session is not None:
+            self._record("session_ended", None, {"reason": reason})
+        self.session = None
+
+    def start_lesson(self, lesson_id: str) -> LessonRun:
+        """Play ``lesson_id``; its answers and completion become records."""
+        return LessonRun(self.pack.lesson(lesson_id), on_event=self._on_lesson_event)
+
+    def _on_lesson_event(self, event: LessonEvent) -> None:
+        if event.kind == "lesson_completed" and self.session is not None:
+            self.session.completed.append(event.lesson_id)
+        self._record(event.kind, event.lesson_id, event.data)
+
+    def _record(self, kind: str, lesson_id: str | None, payload: dict) -> None:
+        """Queue a record; a storage failure is shown to staff but never stops the lesson."""
+        draft = RecordDraft(type=kind, lesson_id=lesson_id, payload=payload,
+                            learner=self.session.learner if self.session else None,
+                            device_id=self.device.device_id, venue_id=self.device.venue_id)
+        try:
+            self.outbox.append(draft)
+        except OutboxFull:
+            log.error("outbox: disk full, a %s record was not stored", kind)
+            self._notice(NOTICE_DISK_FULL)
+            return
+        except OSError as exc:
+            log.error("outbox: a %s record was not stored (%s)", kind, exc)
+            self._notice(NOTICE_STORAGE)
+            return
+        self.sync.wake()
+
+    def sync_text(self, status: SyncStatus | None = None) -> str:
+        """The calm one-line sync status, for example "Đã gửi lúc 14:05 · 0 chờ gửi"."""
+        status = status or self.sync.status
+        waiting = _("{count} waiting").format(count=status.pending)
+        if status.state == "needs_enrollment":
+            return _("Needs enrolling again") + " · " + waiting
+        if status.state == "not_enrolled":
+            return _("Not enrolled yet") + " · " + waiting
+        if status.last_sync is None:
+            return _("Not sent yet") + " · " + waiting
+        return _("Sent at {time}").format(time=status.last_sync.strftime("%H:%M")) + " · " + waiting

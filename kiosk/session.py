@@ -1,0 +1,54 @@
+"""The learner's session and the inactivity watch, in plain Python so tests can drive the clock.
+
+The kiosk stands in public: a session is anonymous (a random id, never a name), starts on the first
+touch, and is wiped when the learner walks away, so the next person sees nothing of the last.
+"""
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Literal
+
+IdleState = Literal["active", "prompt", "expired"]
+
+
+@dataclass
+class LearnerSession:
+    """One walk-up learner's visit: an anonymous id and the lessons finished in it."""
+
+    learner: str = field(default_factory=lambda: f"anon-{secrets.token_hex(8)}")
+    started_at: float = field(default_factory=time.monotonic)
+    completed: list[str] = field(default_factory=list)
+
+
+class IdleWatch:
+    """Tells when to ask "Bác còn học tiếp không?" and when to give up and wipe the session.
+
+    ``prompt_after_s`` without a touch shows the question; ``countdown_s`` more without an answer
+    expires the session. Disabled in volunteer mode, where a volunteer is beside the learner.
+    """
+
+    def __init__(self, prompt_after_s: float, countdown_s: float, enabled: bool = True,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.prompt_after_s = prompt_after_s
+        self.countdown_s = countdown_s
+        self.enabled = enabled
+        self._clock = clock
+        self._last_touch = clock()
+
+    def touch(self) -> None:
+        """The learner did something: start counting again."""
+        self._last_touch = self._clock()
+
+    def _idle_s(self) -> float:
+        return self._clock() - self._last_touch
+
+    def state(self) -> IdleState:
+        idle = self._idle_s()
+        if not self.enabled or idle < self.prompt_after_s:
+            return "active"
+        return "prompt" if idle < self.prompt_after_s + self.countdown_s else "expired"
+
+    def seconds_left(self) -> int:
+        """Whole seconds of the countdown still to run, for the prompt's text."""
+        remaining = self.prompt_after_s + self.countdown_s - self._idle_s()
+        return max(0, int(remaining + 0.999))

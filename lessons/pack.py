@@ -1,0 +1,98 @@
+"""Loading a lesson pack from a folder: ``pack.yaml`` plus one YAML file per lesson.
+
+A pack is accepted whole or not at all, so the kiosk can keep its last good pack when a new one is
+broken. Errors name the file and the position inside it, for the volunteer who wrote it.
+"""
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from lessons.schema import Lesson, PackInfo
+from lessons.text import nfc
+
+BUILTIN_PACKS = Path(__file__).parent / "packs"
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A validated pack, with a hash of its content so two kiosks can tell they hold the same."""
+
+    info: PackInfo
+    lessons: tuple[Lesson, ...]
+    content_hash: str
+    path: Path
+
+    def lesson(self, lesson_id: str) -> Lesson:
+        return next(lesson for lesson in self.lessons if lesson.id == lesson_id)
+
+
+@dataclass(frozen=True)
+class PackProblem:
+    """One thing wrong in a pack: where it is and what is wrong, in words."""
+
+    file: Path
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
+
+
+class PackError(Exception):
+    """The pack cannot be used; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: list[PackProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _read_yaml(path: Path, problems: list[PackProblem]) -> object | None:
+    try:
+        return yaml.safe_load(nfc(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(PackProblem(path, "", f"cannot read the file ({exc})"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problems.append(PackProblem(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})"))
+    return None
+
+
+def _validate(model: type, data: object, path: Path, problems: list[PackProblem]):
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            problems.append(PackProblem(path, where, error["msg"]))
+    return None
+
+
+def load_pack(folder: Path) -> Pack:
+    """Read and validate the pack in ``folder``; raise PackError listing every problem."""
+    folder = Path(folder)
+    problems: list[PackProblem] = []
+    info_file = folder / "pack.yaml"
+    info = _validate(PackInfo, _read_yaml(info_file, problems), info_file, problems) if info_file.exists() else None
+    if not info_file.exists():
+        problems.append(PackProblem(info_file, "", "missing: every pack needs a pack.yaml"))
+    lessons: list[Lesson] = []
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == "pack.yaml":
+            continue
+        lesson = _validate(Lesson, _read_yaml(path, problems), path, problems)
+        if lesson is not None:
+            lessons.append(lesson)
+            digest.update(lesson.model_dump_json().encode())
+    if not lessons and not problems:
+        problems.append(PackProblem(folder, "", "the pack has no lessons"))
+    ids = [lesson.id for lesson in lessons]
+    for repeated in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(PackProblem(folder, "", f"lesson id {repeated!r} is used by more than one file"))
+    if problems:
+        raise PackError(problems)
+    return Pack(info=info, lessons=tuple(lessons), content_hash=digest.hexdigest(), path=folder)

@@ -1,0 +1,46 @@
+"""Packaging for the Bình Dân Học Vụ Số kiosk, its sync tools and the ward server."""
+from setuptools import find_packages, setup
+
+setup(
+    name="bdhvs-kiosk",
+    version="0.1.0",
+    description="Offline digital-skills kiosk for older learners, with a ward server that collects learning records",
+    python_requires=">=3.11",
+    packages=find_packages(include=["kiosk*", "lessons*", "sync*", "deploy*"]),
+    package_data={
+        "kiosk": ["screens/*.kv", "widgets/*.kv", "locale/*.pot", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"],
+        "lessons": ["packs/*/*.yaml"],
+        "sync": ["server/migrations/*.py", "server/migrations/*.mako", "server/migrations/versions/*.py"],
+    },
+    install_requires=[
+        "kivy==2.3.1",
+        "pydantic>=2.6,<3",
+        "PyYAML>=6",
+        "tinydb>=4.8,<5",
+        "requests>=2.31",
+    ],
+    extras_require={
+        "pi": ["picamera2"],
+        "server": [
+            "fastapi>=0.110",
+            "uvicorn>=0.29",
+            "SQLAlchemy>=2.0.30,<3",
+            "alembic>=1.13",
+            "psycopg[binary]>=3.1",
+            "segno>=1.6",
+        ],
+        "dev": [
+            "pytest>=8",
+            "hypothesis>=6.100",
+            "Babel>=2.14",
+            "psutil>=5.9",
+        ],
+    },
+    entry_points={
+        "console_scripts": [
+            "kiosk=kiosk.cli:main",
+            "kiosk-sync=kiosk.sync_cli:main",
+            "ward-server=sync.server.cli:main",
+        ],
+    },
+)

@@ -1,0 +1,1 @@
+"""Records, the kiosk's outbox, the sync client and the ward server. Never imports Kivy."""

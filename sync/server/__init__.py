@@ -1,0 +1,1 @@
+"""The ward server: enrolls kiosks, stores their records once each, serves lesson packs."""

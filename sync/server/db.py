@@ -1,0 +1,90 @@
+"""The ward server's tables and database engine (SQLAlchemy 2).
+
+SQLite is the embedded default (WAL mode, so the dashboard can read while kiosks write);
+PostgreSQL works through the same models. The schema is created and changed only by Alembic
+migrations (``sync/server/migrations``), never by ``create_all``.
+"""
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dt.datetime: DateTime(timezone=True)}
+
+
+class Device(Base):
+    """An enrolled kiosk. Only a hash of its secret is kept."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    venue_id: Mapped[str] = mapped_column(String(64), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class EnrollmentToken(Base):
+    """A one-time token printed as a QR code for a technician; only its hash is kept."""
+
+    __tablename__ = "enrollment_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    venue_id: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"), default=None)
+
+
+class StoredRecord(Base):
+    """A learning record, stored once by its id; ``content_hash`` tells a resend from a clash."""
+
+    __tablename__ = "records"
+    __table_args__ = (UniqueConstraint("device_id", "seq", name="uq_records_device_seq"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(32), index=True)
+    lesson_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    payload: Mapped[dict] = mapped_column(JSON)
+    learner: Mapped[str | None] = mapped_column(String(40))
+    venue_id: Mapped[str] = mapped_column(String(64), index=True)
+    device_time: Mapped[dt.datetime]
+    boot_id: Mapped[str] = mapped_column(String(36))
+    monotonic_s: Mapped[float] = mapped_column(Float)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL mode and its folder is created."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_sessions(engine: Engine) -> sessionmaker:
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,42 @@
+"""Fixtures every test folder shares: a real ward server on loopback and a kiosk enrolled to it."""
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_NO_FILELOG", "1")
+os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+os.environ.setdefault("KIVY_DPI", "133")
+
+from kiosk.config import KioskConfig  # noqa: E402
+from sync.client import enroll  # noqa: E402
+from sync.device import DeviceIdentity, load_or_create_device, save_device  # noqa: E402
+from tests.harness import WardServer  # noqa: E402
+
+
+@pytest.fixture
+def ward_server(tmp_path: Path):
+    server = WardServer(f"sqlite:///{tmp_path / 'ward.sqlite3'}").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def kiosk_config(tmp_path: Path) -> KioskConfig:
+    return KioskConfig(data_dir=tmp_path / "kiosk", sync_interval_s=0.2)
+
+
+def enroll_kiosk(config: KioskConfig, server: WardServer) -> str:
+    """Enroll the kiosk whose data lives in ``config.data_dir``, as ``kiosk-sync enroll`` does."""
+    device = load_or_create_device(config.data_dir)
+    credentials = enroll(server.url, server.enrollment_token(), device.device_id)
+    credentials.save(config.credentials_file)
+    save_device(config.data_dir, DeviceIdentity(device.device_id, credentials.venue_id))
+    return device.device_id
+
+
+@pytest.fixture
+def enrolled_config(kiosk_config: KioskConfig, ward_server: WardServer) -> KioskConfig:
+    enroll_kiosk(kiosk_config, ward_server)
+    return kiosk_config

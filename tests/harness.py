@@ -1,0 +1,62 @@
+"""A real ward server on 127.0.0.1 for tests and benchmarks, run in a thread of the test process."""
+import socket
+import threading
+import time
+
+import uvicorn
+from sqlalchemy import func, select
+
+from sync.server import identity
+from sync.server.app import create_app
+from sync.server.db import StoredRecord, make_engine, make_sessions
+from sync.server.migrate import upgrade
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class WardServer:
+    """``ward-server serve`` in a thread: start, stop and start again on the same port."""
+
+    def __init__(self, database_url: str, port: int | None = None) -> None:
+        self.database_url = database_url
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        upgrade(database_url)
+        self.sessions = make_sessions(make_engine(database_url))
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> "WardServer":
+        config = uvicorn.Config(create_app(self.database_url), host="127.0.0.1", port=self.port,
+                                log_level="warning", lifespan="off")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"the ward server did not start on {self.url}")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+            self._thread.join(10)
+            self._server = None
+
+    def enrollment_token(self, venue: str = "Cà phê Luka") -> str:
+        with self.sessions() as session:
+            return identity.create_enrollment(session, venue)
+
+    def records(self) -> list[StoredRecord]:
+        with self.sessions() as session:
+            return list(session.scalars(select(StoredRecord).order_by(StoredRecord.device_id, StoredRecord.seq)))
+
+    def record_count(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(StoredRecord))
