@@ -86,6 +86,13 @@ class KioskServices:
             self.session.completed.append(event.lesson_id)
         self._record(event.kind, event.lesson_id, event.data)
 
+    def record_qr_scan(self, card: str, trusted: bool, correct: bool) -> None:
+        """A QR drill was answered: which practice card, the learner's verdict, and if it was right.
+
+        The scanned payload itself is never recorded.
+        """
+        self._record("qr_scanned", None, {"card": card, "trusted": trusted, "correct": correct})
+
     def _record(self, kind: str, lesson_id: str | None, payload: dict) -> None:
         """Queue a record; a storage failure is shown to staff but never stops the lesson."""
         draft = RecordDraft(type=kind, lesson_id=lesson_id, payload=payload,
