@@ -11,7 +11,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard kiosk/locale/*/LC_MESSAGES/*.po))
 export KIVY_NO_ARGS := 1
 export KIVY_LOG_MODE := PYTHON
 
-.PHONY: setup debs run test screenshots bench clean
+.PHONY: setup debs run test screenshots bench clean translations
 
 setup: debs $(VENV)/.installed $(CATALOGS)
 
@@ -45,3 +45,7 @@ bench: setup
 
 clean:
 	rm -rf build var $(VENV) *.egg-info
+
+translations: setup
+	@$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output -o kiosk/locale/kiosk.pot .
+	@$(VENV)/bin/pybabel update -D kiosk -i kiosk/locale/kiosk.pot -d kiosk/locale --no-fuzzy-matching

@@ -31,14 +31,18 @@ class KioskApp(App):
         self.refresh_status()
         manager = ScreenManager(transition=NoTransition())
         manager.add_widget(make_screen("welcome"))
-        Clock.schedule_interval(self._tick_idle, 1)
-        Clock.schedule_interval(self.refresh_status, 2)
+        self._ticks = [Clock.schedule_interval(self._tick_idle, 0.25), Clock.schedule_interval(self.refresh_status, 2)]
         return manager
 
     def on_start(self) -> None:
         self.services.start()
 
     def on_stop(self) -> None:
+        for tick in self._ticks:
+            tick.cancel()
+        Window.unbind(on_touch_down=self._on_any_touch)
+        if self._prompt is not None:
+            self._prompt.dismiss(animation=False)
         self.services.stop()
 
     def show(self, name: str) -> Screen:

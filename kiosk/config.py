@@ -31,6 +31,7 @@ class KioskConfig(BaseModel):
     idle_countdown_s: float = Field(60, gt=0, description="Seconds the question waits before the session is wiped.")
     volunteer_mode: bool = Field(False, description="Volunteer-led session: no inactivity reset.")
     sync_interval_s: float = Field(30, gt=0, description="Seconds between sync attempts while connected.")
+    sync_backoff_max_s: float = Field(300, gt=0, description="Longest wait between sync attempts while the server does not answer.")
     narration: bool = Field(True, description="Offer reading steps aloud.")
 
     @property

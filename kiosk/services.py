@@ -46,7 +46,8 @@ class KioskServices:
         self.outbox = Outbox(config.outbox_dir)
         credentials = Credentials.load(config.credentials_file)
         client = SyncClient(credentials) if credentials else None
-        self.sync = SyncWorker(self.outbox, client, interval_s=config.sync_interval_s)
+        self.sync = SyncWorker(self.outbox, client, interval_s=config.sync_interval_s,
+                               backoff_max_s=config.sync_backoff_max_s)
         self.idle = IdleWatch(config.idle_prompt_s, config.idle_countdown_s, enabled=not config.volunteer_mode)
         self.session: LearnerSession | None = None
 
@@ -119,5 +120,5 @@ class KioskServices:
         if status.state == "not_enrolled":
             return _("Not enrolled yet") + " · " + waiting
         if status.last_sync is None:
-            return _("Not sent yet") + " · " + waiting
+            return (_("Not sent yet") + " · " + waiting) if status.pending else _("Nothing waiting to be sent")
         return _("Sent at {time}").format(time=status.last_sync.strftime("%H:%M")) + " · " + waiting

@@ -74,6 +74,8 @@ class SyncWorker:
         """One push of everything pending; True when the server took it all."""
         if self.client is None:
             return False
+        if not self.outbox.stats().pending:
+            return True
         try:
             push_pending(self.outbox, self.client)
         except ServerUnavailable as exc:

@@ -24,7 +24,7 @@ def ward_server(tmp_path: Path):
 
 @pytest.fixture
 def kiosk_config(tmp_path: Path) -> KioskConfig:
-    return KioskConfig(data_dir=tmp_path / "kiosk", sync_interval_s=0.2)
+    return KioskConfig(data_dir=tmp_path / "kiosk", sync_interval_s=0.2, sync_backoff_max_s=0.5)
 
 
 def enroll_kiosk(config: KioskConfig, server: WardServer) -> str:

@@ -66,7 +66,7 @@ def store_batch(session: Session, device: Device, raw_records: list[Any]) -> lis
     clashes = [record_id for record_id in valid if record_id not in inserted]
     stored = dict(session.execute(
         select(StoredRecord.id, StoredRecord.content_hash).where(StoredRecord.id.in_(clashes))
-    ).tuples().all()) if clashes else {}
+    ).all()) if clashes else {}
     session.commit()
 
     for record_id, (index, record) in valid.items():

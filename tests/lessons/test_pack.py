@@ -1,0 +1,81 @@
+"""Loading packs: every problem is named with its file and position; a good pack is kept aside."""
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from lessons.pack import BUILTIN_PACKS, PackError, load_pack
+from lessons.store import choose_pack
+
+PACK_INFO = "id: thu\nversion: 1\nlanguage: vi\ntitle: Thử\n"
+LESSON = """id: bai-thu
+title: Bài thử
+summary: Một bài để thử.
+steps:
+  - kind: choice
+    id: cau-1
+    text: Chọn một.
+    correct: {correct}
+    options:
+      - {{id: a, text: A, feedback: Đúng.}}
+      - {{id: b, text: B, feedback: Sai.}}
+"""
+
+
+def write_pack(folder: Path, lesson: str, info: str = PACK_INFO) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.yaml").write_text(info, encoding="utf-8")
+    (folder / "01-bai-thu.yaml").write_text(lesson, encoding="utf-8")
+    return folder
+
+
+def test_a_valid_pack_loads_with_a_stable_content_hash(tmp_path):
+    first = load_pack(write_pack(tmp_path / "a", LESSON.format(correct="a")))
+    second = load_pack(write_pack(tmp_path / "b", LESSON.format(correct="a")))
+    assert first.content_hash == second.content_hash
+    assert [lesson.id for lesson in first.lessons] == ["bai-thu"]
+
+
+def test_an_answer_that_points_at_nothing_is_named(tmp_path):
+    with pytest.raises(PackError) as error:
+        load_pack(write_pack(tmp_path, LESSON.format(correct="c")))
+    [problem] = error.value.problems
+    assert problem.file.name == "01-bai-thu.yaml"
+    assert problem.where == "steps.0.choice" and "'c' is not one of the options" in problem.message
+
+
+def test_broken_yaml_is_reported_with_its_line(tmp_path):
+    with pytest.raises(PackError) as error:
+        load_pack(write_pack(tmp_path, "id: bai-thu\nsteps: [\n"))
+    assert error.value.problems[0].where.startswith("line ")
+
+
+def test_an_unknown_step_kind_and_a_missing_pack_yaml_are_both_reported(tmp_path):
+    folder = write_pack(tmp_path, LESSON.format(correct="a").replace("kind: choice", "kind: dance"))
+    (folder / "pack.yaml").unlink()
+    with pytest.raises(PackError) as error:
+        load_pack(folder)
+    messages = " | ".join(str(p) for p in error.value.problems)
+    assert "pack.yaml" in messages and "dance" in messages
+
+
+def test_decomposed_vietnamese_is_stored_composed(tmp_path):
+    decomposed = unicodedata.normalize("NFD", LESSON.format(correct="a"))
+    pack = load_pack(write_pack(tmp_path, decomposed))
+    assert pack.lessons[0].title == unicodedata.normalize("NFC", "Bài thử")
+
+
+def test_a_broken_pack_falls_back_to_the_last_good_copy(tmp_path):
+    folder = write_pack(tmp_path / "pack", LESSON.format(correct="a"))
+    keep = tmp_path / "keep"
+    assert choose_pack(folder, keep).pack.lessons[0].id == "bai-thu"
+    write_pack(folder, LESSON.format(correct="zzz"))
+    choice = choose_pack(folder, keep)
+    assert choice.pack is not None and choice.pack.lessons[0].id == "bai-thu"
+    assert choice.problems and "zzz" in choice.problems[0]
+
+
+def test_the_builtin_pack_is_nfc():
+    for path in (BUILTIN_PACKS / "vi").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        assert text == unicodedata.normalize("NFC", text), path
