@@ -23,7 +23,7 @@ class ExplainStep(Strict):
 
     kind: Literal["explain"]
     id: Slug
-    text: str = Field(min_length=1, max_length=300)
+    text: str = Field(min_length=1, max_length=200)
 
 
 class Option(Strict):

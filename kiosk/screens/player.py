@@ -21,6 +21,9 @@ class OptionButton(BigButton):
 
 
 class PlayerScreen(KioskScreen):
+    """Question on the left, answers on the right; once answered right, only that answer and
+    "Tiếp tục" stay, so the 7-inch screen never holds more than three 20 mm targets in a column."""
+
     run: LessonRun | None = ObjectProperty(None, allownone=True)
     progress = StringProperty("")
     text = StringProperty("")
@@ -49,8 +52,10 @@ class PlayerScreen(KioskScreen):
         self.verdict = "right" if feedback.correct else "wrong"
         self.text = feedback.message
         self.can_continue = self.run.can_continue
-        for button in self.ids.options.children:
+        for button in list(self.ids.options.children):
             button.chosen = button.option_id == option_id
+            if self.can_continue and not button.chosen:
+                self.ids.options.remove_widget(button)
 
     def go_on(self) -> None:
         self.run.next()

@@ -15,7 +15,10 @@ Builder.load_file(str(Path(__file__).with_name("common.kv")))
 
 
 class BigButton(Button):
-    """A touch target at least 20 mm tall that wraps its text; ``primary`` picks the strong colour."""
+    """A touch target at least 20 mm tall that wraps its text; ``primary`` picks the strong colour.
+
+    A button hidden with ``opacity: 0`` also gives up its height, so a column can hide one.
+    """
 
     primary = BooleanProperty(False)
 
