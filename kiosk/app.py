@@ -35,7 +35,7 @@ class KioskApp(App):
         return manager
 
     def on_start(self) -> None:
-        self.services.start()
+        Clock.schedule_once(lambda _dt: self.services.start(), 0.5)
 
     def on_stop(self) -> None:
         for tick in self._ticks:

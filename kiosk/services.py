@@ -4,7 +4,7 @@ Screens call these methods and read these values; they never touch TinyDB or HTT
 Kivy layer thin and lets tests play a whole visit without a window.
 """
 import logging
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.config import KioskConfig
 from kiosk.i18n import N_, _
@@ -13,11 +13,14 @@ from lessons.engine import LessonEvent, LessonRun
 from lessons.pack import Pack
 from lessons.schema import Lesson
 from lessons.store import choose_pack
-from sync.client import Credentials, SyncClient
+from sync.credentials import Credentials
 from sync.device import DeviceIdentity, load_or_create_device
 from sync.outbox import Outbox, OutboxFull
 from sync.records import RecordDraft
-from sync.worker import SyncStatus, SyncWorker
+from sync.status import SyncStatus
+
+if TYPE_CHECKING:
+    from sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +47,8 @@ class KioskServices:
             self._notice(NOTICE_PACK if choice.pack else NOTICE_NO_PACK)
         self.device: DeviceIdentity = load_or_create_device(config.data_dir)
         self.outbox = Outbox(config.outbox_dir)
-        credentials = Credentials.load(config.credentials_file)
-        client = SyncClient(credentials) if credentials else None
-        self.sync = SyncWorker(self.outbox, client, interval_s=config.sync_interval_s,
-                               backoff_max_s=config.sync_backoff_max_s)
+        self.credentials = Credentials.load(config.credentials_file)
+        self.sync: "SyncWorker | None" = None
         self.idle = IdleWatch(config.idle_prompt_s, config.idle_countdown_s, enabled=not config.volunteer_mode)
         self.session: LearnerSession | None = None
 
@@ -60,10 +61,17 @@ class KioskServices:
         return self.pack.lessons if self.pack else ()
 
     def start(self) -> None:
-        self.sync.start()
+        """Start syncing. Called once the first screen is up: the HTTP stack is not needed to draw it."""
+        from sync.client import SyncClient
+        from sync.worker import SyncWorker
+
+        client = SyncClient(self.credentials) if self.credentials else None
+        self.sync = SyncWorker(self.outbox, client, interval_s=self.config.sync_interval_s,
+                               backoff_max_s=self.config.sync_backoff_max_s).start()
 
     def stop(self) -> None:
-        self.sync.stop()
+        if self.sync is not None:
+            self.sync.stop()
 
     def begin_session(self) -> LearnerSession:
         """A learner touched the welcome screen: open an anonymous session."""
@@ -109,11 +117,13 @@ class KioskServices:
             log.error("outbox: a %s record was not stored (%s)", kind, exc)
             self._notice(NOTICE_STORAGE)
             return
-        self.sync.wake()
+        if self.sync is not None:
+            self.sync.wake()
 
     def sync_text(self, status: SyncStatus | None = None) -> str:
         """The calm one-line sync status, for example "Đã gửi lúc 14:05 · 0 chờ gửi"."""
-        status = status or self.sync.status
+        status = status or (self.sync.status if self.sync else SyncStatus(
+            "waiting" if self.credentials else "not_enrolled", self.outbox.stats().pending))
         waiting = _("{count} waiting").format(count=status.pending)
         if status.state == "needs_enrollment":
             return _("Needs enrolling again") + " · " + waiting

@@ -6,14 +6,11 @@ now (retry later, keep everything) or the server no longer knows this kiosk (sto
 """
 import gzip
 import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import requests
-from pydantic import BaseModel
 
-from sync.atomic_storage import write_atomically
+from sync.credentials import Credentials
 from sync.outbox import Outbox
 from sync.records import Record
 
@@ -27,29 +24,6 @@ class ServerUnavailable(Exception):
 
 class NeedsEnrollment(Exception):
     """The server refused this kiosk's token (401/403): retrying will not help."""
-
-
-class Credentials(BaseModel):
-    """What enrollment gives a kiosk; stored with file mode 0600 because the secret is in it."""
-
-    server_url: str
-    device_id: str
-    secret: str
-    venue_id: str
-    name: str
-
-    def save(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, self.model_dump_json(indent=1).encode())
-        os.chmod(path, 0o600)
-
-    @classmethod
-    def load(cls, path: Path) -> "Credentials | None":
-        """The saved credentials, or None when this kiosk is not enrolled."""
-        try:
-            return cls.model_validate_json(path.read_bytes())
-        except FileNotFoundError:
-            return None
 
 
 def _call(http: requests.Session, method: str, url: str, timeout: float, **kwargs) -> requests.Response:

@@ -8,25 +8,14 @@ import datetime as dt
 import logging
 import random
 import threading
-from dataclasses import dataclass, replace
-from typing import Callable, Literal
+from dataclasses import replace
+from typing import Callable
 
 from sync.client import NeedsEnrollment, ServerUnavailable, SyncClient, push_pending
 from sync.outbox import Outbox
+from sync.status import SyncStatus
 
 log = logging.getLogger(__name__)
-
-State = Literal["not_enrolled", "waiting", "synced", "offline", "needs_enrollment"]
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the kiosk shows in its small sync line."""
-
-    state: State
-    pending: int
-    last_sync: dt.datetime | None = None
-
 
 class SyncWorker:
     """Pushes ``outbox`` through ``client`` on a daemon thread until ``stop``."""

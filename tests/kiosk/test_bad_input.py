@@ -98,7 +98,10 @@ def test_an_unreachable_server_reads_as_not_sent_yet(tmp_path):
                 venue_id="ca-phe-luka", name="Cà phê Luka").save(config.credentials_file)
     services = KioskServices(config)
     services.begin_session()
+    assert services.sync_text() == "Chưa gửi được · 1 chờ gửi"
+    services.start()
     assert services.sync.sync_once() is False
+    services.stop()
     assert services.sync.status.state == "offline"
     assert services.sync_text() == "Chưa gửi được · 1 chờ gửi"
     assert (config.credentials_file.stat().st_mode & 0o777) == 0o600

@@ -1,7 +1,6 @@
 """The ward server's API on a real server on 127.0.0.1: enrollment, idempotent ingest, refusals."""
 import gzip
 import json
-import uuid
 
 import pytest
 import requests

@@ -1,0 +1,95 @@
+"""Kiosk start-up against a bare Kivy window, under the same display, in one run.
+
+Prints the median time from process start to the first interactive screen (the kiosk's welcome
+screen drawn and taking touches; the bare app's single label drawn) and the peak memory (RSS) of
+each, with the ratios. Targets: time ratio ≤ 1.5, memory ratio ≤ 2 (a Raspberry Pi 3 has 1 GB).
+Run it under Xvfb: ``make bench`` does.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 7
+
+CHILD_COMMON = """
+import os, resource, sys
+os.environ["KIVY_NO_ARGS"] = "1"
+def ready(app):
+    from kivy.clock import Clock
+    def report(_dt):
+        print("READY", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, flush=True)
+        app.stop()
+    Clock.schedule_once(report, 0)
+"""
+
+BARE = CHILD_COMMON + """
+from kivy.config import Config
+Config.set("graphics", "width", "800"); Config.set("graphics", "height", "480")
+from kivy.app import App
+from kivy.uix.label import Label
+class Bare(App):
+    def build(self):
+        return Label(text="Xin chào")
+    def on_start(self):
+        ready(self)
+Bare().run()
+"""
+
+KIOSK = CHILD_COMMON + """
+import kiosk.app
+start = kiosk.app.KioskApp.on_start
+def on_start(self):
+    start(self)
+    ready(self)
+kiosk.app.KioskApp.on_start = on_start
+import kiosk.cli
+sys.exit(kiosk.cli.main([]))
+"""
+
+
+def measure(script: Path, env: dict[str, str]) -> tuple[float, int]:
+    """Seconds from spawning the process to its READY line, and its peak RSS in KiB."""
+    with tempfile.TemporaryFile("w+") as log:
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, str(script)], env=env, stdout=subprocess.PIPE, stderr=log, text=True)
+        for line in child.stdout:
+            if line.startswith("READY"):
+                elapsed = time.perf_counter() - started
+                child.wait(30)
+                return elapsed, int(line.split()[1])
+        log.seek(0)
+        raise RuntimeError(f"the child exited ({child.wait()}) before its first screen:\n{log.read()[-2000:]}")
+
+
+def main() -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("SDL_VIDEODRIVER"):
+        print("bench/startup.py needs a display: run it with `make bench` (Xvfb)", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+    env = {**os.environ, "KIOSK_DATA_DIR": str(work / "data"), "KIOSK_WINDOW_SIZE": "800x480",
+           "KIVY_NO_FILELOG": "1", "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    (work / "bare.py").write_text(BARE)
+    (work / "kiosk_start.py").write_text(KIOSK)
+    bare_script, kiosk_script = work / "bare.py", work / "kiosk_start.py"
+    measure(bare_script, env)
+    measure(kiosk_script, env)  # warm the file cache for both before timing
+    bare, kiosk = [], []
+    for _ in range(RUNS):
+        bare.append(measure(bare_script, env))
+        kiosk.append(measure(kiosk_script, env))
+    bare_s, kiosk_s = (statistics.median(t for t, _ in runs) for runs in (bare, kiosk))
+    bare_kb, kiosk_kb = (statistics.median(m for _, m in runs) for runs in (bare, kiosk))
+    print(f"runs: {RUNS} each, alternating, same display")
+    print(f"start-up to first interactive screen: bare Kivy {bare_s * 1000:.0f} ms, kiosk {kiosk_s * 1000:.0f} ms, "
+          f"ratio {kiosk_s / bare_s:.2f} (target ≤ 1.5)")
+    print(f"peak RSS: bare Kivy {bare_kb / 1024:.1f} MiB, kiosk {kiosk_kb / 1024:.1f} MiB, "
+          f"ratio {kiosk_kb / bare_kb:.2f} (target ≤ 2)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
