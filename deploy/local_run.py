@@ -2,7 +2,7 @@
 
 Everything lives under ``./var/`` (the server's SQLite file, the kiosk's data folder), so a second
 run picks up where the first stopped. With no display the kiosk runs on a virtual screen (Xvfb),
-said in one line. Ctrl-C stops both.
+said in one line. Ctrl-C stops the kiosk, then the server, then the virtual screen.
 """
 import json
 import os
@@ -43,14 +43,23 @@ def ensure_enrolled(env: dict[str, str]) -> None:
     subprocess.run([BIN / "kiosk-sync", "enroll", SERVER_URL, token], env=env, check=True)
 
 
-def kiosk_command() -> list[str]:
+def start_virtual_screen(env: dict[str, str]) -> subprocess.Popen | None:
+    """With no display, start Xvfb in its own session (so Ctrl-C reaches the kiosk first) and point
+    ``env`` at it; returns None when there is a display already."""
     if any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")):
-        return [str(BIN / "kiosk")]
-    if shutil.which("xvfb-run"):
-        print("No display here: the kiosk runs on a virtual screen (Xvfb); `make screenshots` shows it as PNGs.")
-        return ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", str(BIN / "kiosk")]
-    print("No display here and no xvfb-run: install the xvfb package or run `make run` from a desktop session.")
-    raise SystemExit(2)
+        return None
+    if not shutil.which("Xvfb"):
+        print("No display here and no Xvfb: install the xvfb package or run `make run` from a desktop session.")
+        raise SystemExit(2)
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            pass_fds=(write_end,), start_new_session=True, stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as numbers:
+        env["DISPLAY"] = f":{numbers.readline().strip()}"
+    print(f"No display here: the kiosk runs on a virtual screen (Xvfb {env['DISPLAY']}); "
+          "`make screenshots` shows its screens as PNGs.")
+    return xvfb
 
 
 def main() -> int:
@@ -60,14 +69,15 @@ def main() -> int:
            "KIOSK_DATA_DIR": os.environ.get("KIOSK_DATA_DIR", str(VAR / "kiosk")),
            "KIOSK_WINDOW_SIZE": os.environ.get("KIOSK_WINDOW_SIZE", "800x480")}
     server = subprocess.Popen([BIN / "ward-server", "serve", "--port", str(PORT)], env=env)
-    kiosk = None
+    kiosk = xvfb = None
     try:
         if not wait_for_server(server):
             print(f"The ward server did not start on {SERVER_URL} (is the port in use? set WARD_PORT).", file=sys.stderr)
             return 1
         print(f"Ward server: {SERVER_URL} (database {env['WARD_DATABASE_URL']})")
         ensure_enrolled(env)
-        kiosk = subprocess.Popen(kiosk_command(), env=env)
+        xvfb = start_virtual_screen(env)
+        kiosk = subprocess.Popen([BIN / "kiosk"], env=env)
         return kiosk.wait()
     except KeyboardInterrupt:
         print("\nStopping the kiosk and the ward server.")
@@ -76,7 +86,7 @@ def main() -> int:
         print(f"Enrollment failed ({exc}); see the lines above.", file=sys.stderr)
         return 1
     finally:
-        for process in (kiosk, server):
+        for process in (kiosk, server, xvfb):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGINT)
                 try:

@@ -6,6 +6,7 @@ those are set here from the kiosk's settings before Kivy is imported.
 import argparse
 import logging
 import os
+import signal
 import sys
 
 from kiosk.config import describe_settings, load_config
@@ -53,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, RuntimeError) as exc:
         print(f"kiosk: cannot start: {exc}", file=sys.stderr)
         return 1
-    KioskApp(services).run()
+    app = KioskApp(services)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_args: app.stop())  # Ctrl-C or systemd: stop cleanly, no traceback
+    app.run()
     return 0
 
 

@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
         from sync.server.app import create_app
 
-        uvicorn.run(create_app(args.database), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(args.database), host=args.host, port=args.port, log_level="info", lifespan="off")
         return 0
     with make_sessions(make_engine(args.database))() as session:
         if args.action == "add":
