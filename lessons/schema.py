@@ -19,11 +19,13 @@ class Strict(BaseModel):
 
 
 class ExplainStep(Strict):
-    """A short explanation the learner reads (or hears) before going on."""
+    """A short explanation the learner reads (or hears) before going on, with an optional picture
+    of our own (a file in the pack folder)."""
 
     kind: Literal["explain"]
     id: Slug
     text: str = Field(min_length=1, max_length=200)
+    image: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*\.png$")
 
 
 class Option(Strict):
@@ -46,14 +48,149 @@ class ChoiceStep(Strict):
     @model_validator(mode="after")
     def _correct_names_an_option(self) -> "ChoiceStep":
         ids = [option.id for option in self.options]
-        if len(set(ids)) != len(ids):
-            raise ValueError("option ids must be unique")
+        _unique(ids, "option")
         if self.correct not in ids:
             raise ValueError(f"correct answer {self.correct!r} is not one of the options {ids}")
         return self
 
 
-Step = Annotated[Union[ExplainStep, ChoiceStep], Field(discriminator="kind")]
+class Feedback(Strict):
+    """Kind, specific words for a right and for a wrong answer (a wrong one may be retried)."""
+
+    right: str = Field(min_length=1, max_length=130)
+    wrong: str = Field(min_length=1, max_length=130)
+
+
+class PhoneElement(Strict):
+    """Something on a simulated phone screen: an app icon, a button, a row, a link or a message."""
+
+    id: Slug
+    label: str = Field(min_length=1, max_length=28)
+    style: Literal["app", "button", "row", "link", "field"] = "button"
+    feedback: str | None = Field(None, max_length=130, description="what tapping this teaches, if not the step's wrong feedback")
+
+
+class PhoneScreen(Strict):
+    """A phone screen we draw ourselves (never a screenshot of a real app)."""
+
+    title: str = Field(min_length=1, max_length=30)
+    message: str | None = Field(None, max_length=120, description="a text shown on the screen, such as an SMS")
+    elements: list[PhoneElement] = Field(min_length=2, max_length=6)
+    columns: int = Field(1, ge=1, le=3)
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> "PhoneScreen":
+        _unique([e.id for e in self.elements], "element")
+        return self
+
+
+class TapStep(Strict):
+    """Tap (or hold, or swipe) the right place on a simulated phone screen.
+
+    Hold and swipe are drills only: the kiosk always offers a single-tap alternative.
+    """
+
+    kind: Literal["tap"]
+    id: Slug
+    text: str = Field(min_length=1, max_length=150)
+    phone: PhoneScreen
+    correct: Slug
+    gesture: Literal["tap", "hold", "swipe"] = "tap"
+    feedback: Feedback
+
+    @model_validator(mode="after")
+    def _correct_is_on_screen(self) -> "TapStep":
+        ids = [e.id for e in self.phone.elements]
+        if self.correct not in ids:
+            raise ValueError(f"correct element {self.correct!r} is not on the phone screen {ids}")
+        return self
+
+
+class OrderItem(Strict):
+    id: Slug
+    text: str = Field(min_length=1, max_length=40)
+
+
+class OrderStep(Strict):
+    """Put steps in order by tapping the next one each time (no dragging). Items are listed in
+    the right order; the kiosk offers the remaining ones in a shuffled order."""
+
+    kind: Literal["order"]
+    id: Slug
+    text: str = Field(min_length=1, max_length=100)
+    items: list[OrderItem] = Field(min_length=3, max_length=6)
+    feedback: Feedback
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> "OrderStep":
+        _unique([i.id for i in self.items], "item")
+        return self
+
+
+class ShareCard(Strict):
+    id: Slug
+    text: str = Field(min_length=1, max_length=60)
+    share: bool
+    feedback: str = Field(min_length=1, max_length=130)
+
+
+class ShareStep(Strict):
+    """"Share or not" cards, one at a time: may this be given to someone who asks?"""
+
+    kind: Literal["share"]
+    id: Slug
+    text: str = Field(min_length=1, max_length=100)
+    cards: list[ShareCard] = Field(min_length=2, max_length=6)
+
+    @model_validator(mode="after")
+    def _ids_unique(self) -> "ShareStep":
+        _unique([c.id for c in self.cards], "card")
+        return self
+
+
+class KeypadStep(Strict):
+    """Type on an on-screen keypad: a PIN (digits) or a passphrase built from word tiles, with a
+    strength meter. With ``expected`` the learner must type exactly that (an OTP shown in a
+    simulated message); without it, the entry must reach ``min_strength``."""
+
+    kind: Literal["keypad"]
+    id: Slug
+    text: str = Field(min_length=1, max_length=60)
+    mode: Literal["pin", "passphrase"]
+    expected: str | None = Field(None, pattern=r"^[0-9]{4,8}$")
+    length: int = Field(6, ge=4, le=8, description="digits in a PIN")
+    words: list[Annotated[str, Field(min_length=1, max_length=12)]] = Field(default_factory=list, max_length=8)
+    min_strength: int = Field(3, ge=1, le=4)
+    feedback: Feedback
+
+    @model_validator(mode="after")
+    def _mode_fits(self) -> "KeypadStep":
+        if self.mode == "passphrase" and (len(self.words) < 4 or self.expected):
+            raise ValueError("a passphrase keypad needs 4 to 8 words and no expected value")
+        if self.mode == "pin" and self.words:
+            raise ValueError("a PIN keypad has digits, not words")
+        if self.expected and len(self.expected) != self.length:
+            raise ValueError(f"expected has {len(self.expected)} digits but length is {self.length}")
+        return self
+
+
+class QrStep(Strict):
+    """Hold a printed practice card up to the camera, then say whether to trust it."""
+
+    kind: Literal["qr"]
+    id: Slug
+    text: str = Field(min_length=1, max_length=150)
+    card: Slug | None = Field(None, description="a practice card id; any card when absent")
+
+
+Step = Annotated[Union[ExplainStep, ChoiceStep, TapStep, OrderStep, ShareStep, KeypadStep, QrStep],
+                 Field(discriminator="kind")]
+
+
+def _unique(ids: list[str], what: str) -> None:
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        raise ValueError(f"{what} ids repeat: {', '.join(repeated)}")
 
 
 class Lesson(Strict):
@@ -66,10 +203,7 @@ class Lesson(Strict):
 
     @model_validator(mode="after")
     def _step_ids_unique(self) -> "Lesson":
-        ids = [step.id for step in self.steps]
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})
-        if duplicates:
-            raise ValueError(f"step ids repeat: {', '.join(duplicates)}")
+        _unique([step.id for step in self.steps], "step")
         return self
 
 
