@@ -8,7 +8,6 @@ from kivy.properties import StringProperty
 from kiosk.i18n import _
 from kiosk.widgets.common import KioskScreen
 from lessons.engine import LessonRun
-from lessons.schema import ChoiceStep
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -17,7 +16,7 @@ class DoneScreen(KioskScreen):
     summary = StringProperty("")
 
     def celebrate(self, run: LessonRun) -> None:
-        questions = sum(isinstance(step, ChoiceStep) for step in run.lesson.steps)
+        questions = run.questions
         self.summary = _("You have finished the lesson “{title}”.").format(title=run.lesson.title)
         if questions:
             self.summary += "\n" + _("Right at the first try: {right} of {total} questions.").format(
