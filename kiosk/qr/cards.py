@@ -1,0 +1,79 @@
+"""An A4 sheet of the practice cards for volunteers to print and cut: six cards, 2 × 3.
+
+fpdf2 writes the PDF (pure Python, small); segno makes each QR code as a PNG with a four-module
+quiet zone and error correction level M or better, so a card still reads after some wear. Text is
+set in Roboto, the font Kivy ships and the kiosk's screen uses, which has every Vietnamese
+diacritic; it is found inside the installed Kivy package, which is not imported.
+"""
+import importlib.util
+import io
+from pathlib import Path
+
+import segno
+from fpdf import FPDF
+
+from kiosk.qr.practice import CARDS, Card
+
+PAGE_W, PAGE_H = 210, 297  # mm, A4
+COLUMNS, ROWS = 2, 3
+CARD_W, CARD_H = 92, 90    # mm
+QR_SIZE = 52               # mm; at 300 dpi a module of the densest card is still > 0.8 mm
+STICKER_YELLOW = (255, 214, 0)
+FOOTER = "Thẻ tập luyện quét mã QR · Bình Dân Học Vụ Số · {number}/{total}"
+
+
+def _font_dir() -> Path:
+    spec = importlib.util.find_spec("kivy")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the Roboto font comes with Kivy, which is not installed")
+    return Path(spec.submodule_search_locations[0]) / "data" / "fonts"
+
+
+def qr_png(payload: str, scale: int = 12) -> bytes:
+    """The card's QR code as PNG bytes; UTF-8 without an ECI marker, which phones read best."""
+    code = segno.make_qr(payload, error="m", encoding="utf-8" if not payload.isascii() else None)
+    buffer = io.BytesIO()
+    code.save(buffer, kind="png", scale=scale, border=4)
+    return buffer.getvalue()
+
+
+def _draw_card(pdf: FPDF, card: Card, left: float, top: float, number: int) -> None:
+    if card.sticker:
+        pdf.set_fill_color(*STICKER_YELLOW)
+        pdf.rect(left, top, CARD_W, CARD_H, style="F")
+    pdf.set_draw_color(120, 120, 120)
+    with pdf.local_context():
+        pdf.set_dash_pattern(dash=2, gap=2)
+        pdf.rect(left, top, CARD_W, CARD_H, style="D")
+    pdf.set_xy(left + 3, top + 4)
+    pdf.set_font("Roboto", "B", 17)
+    pdf.cell(CARD_W - 6, 8, card.title, align="C")
+    pdf.image(io.BytesIO(qr_png(card.payload)), x=left + (CARD_W - QR_SIZE) / 2, y=top + 14, w=QR_SIZE, h=QR_SIZE)
+    pdf.set_xy(left + 4, top + 14 + QR_SIZE + 2)
+    pdf.set_font("Roboto", "", 11)
+    pdf.multi_cell(CARD_W - 8, 5, card.caption, align="C")
+    pdf.set_xy(left + 3, top + CARD_H - 7)
+    pdf.set_font("Roboto", "", 7)
+    pdf.cell(CARD_W - 6, 4, FOOTER.format(number=number, total=len(CARDS)), align="C")
+
+
+def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
+    """Write the sheet(s) to ``out``: six cards per A4 page."""
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_title("Thẻ tập luyện quét mã QR")
+    pdf.set_author("Bình Dân Học Vụ Số")
+    pdf.set_auto_page_break(False)
+    fonts = _font_dir()
+    pdf.add_font("Roboto", "", str(fonts / "Roboto-Regular.ttf"))
+    pdf.add_font("Roboto", "B", str(fonts / "Roboto-Bold.ttf"))
+    margin_x = (PAGE_W - COLUMNS * CARD_W) / (COLUMNS + 1)
+    margin_y = (PAGE_H - ROWS * CARD_H) / (ROWS + 1)
+    per_page = COLUMNS * ROWS
+    for index, card in enumerate(cards):
+        if index % per_page == 0:
+            pdf.add_page()
+        slot = index % per_page
+        column, row = slot % COLUMNS, slot // COLUMNS
+        _draw_card(pdf, card, margin_x + column * (CARD_W + margin_x), margin_y + row * (CARD_H + margin_y), index + 1)
+    pdf.output(str(out))
+    return out
