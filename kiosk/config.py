@@ -33,6 +33,7 @@ class KioskConfig(BaseModel):
     sync_interval_s: float = Field(30, gt=0, description="Seconds between sync attempts while connected.")
     sync_backoff_max_s: float = Field(300, gt=0, description="Longest wait between sync attempts while the server does not answer.")
     narration: bool = Field(True, description="Offer reading steps aloud.")
+    camera: str = Field("picamera2", pattern=r"^(picamera2|opencv(:\d+)?|replay:.+)$", description="Camera for the QR drill: picamera2 (the Pi camera connector), opencv or opencv:N (USB webcam /dev/videoN), or replay:PATH (a folder of images or a video, looped; demos and tests).")
 
     @property
     def window_pixels(self) -> tuple[int, int]:

@@ -12,14 +12,15 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
-from kiosk.qr.practice import CARDS, Card
+from kiosk.qr.practice import CARDS, Card, card_number
 
 PAGE_W, PAGE_H = 210, 297  # mm, A4
 COLUMNS, ROWS = 2, 3
 CARD_W, CARD_H = 92, 90    # mm
 QR_SIZE = 52               # mm; at 300 dpi a module of the densest card is still > 0.8 mm
 STICKER_YELLOW = (255, 214, 0)
-FOOTER = "Thẻ tập luyện quét mã QR · Bình Dân Học Vụ Số · {number}/{total}"
+NUMBER = "Thẻ số {number}"
+FOOTER = "thẻ tập luyện quét mã QR · Bình Dân Học Vụ Số"
 
 
 def _font_dir() -> Path:
@@ -37,7 +38,7 @@ def qr_png(payload: str, scale: int = 12) -> bytes:
     return buffer.getvalue()
 
 
-def _draw_card(pdf: FPDF, card: Card, left: float, top: float, number: int) -> None:
+def _draw_card(pdf: FPDF, card: Card, left: float, top: float) -> None:
     if card.sticker:
         pdf.set_fill_color(*STICKER_YELLOW)
         pdf.rect(left, top, CARD_W, CARD_H, style="F")
@@ -52,9 +53,12 @@ def _draw_card(pdf: FPDF, card: Card, left: float, top: float, number: int) -> N
     pdf.set_xy(left + 4, top + 14 + QR_SIZE + 2)
     pdf.set_font("Roboto", "", 11)
     pdf.multi_cell(CARD_W - 8, 5, card.caption, align="C")
-    pdf.set_xy(left + 3, top + CARD_H - 7)
+    pdf.set_xy(left + 3, top + CARD_H - 12)
+    pdf.set_font("Roboto", "B", 11)
+    pdf.cell(CARD_W - 6, 5, NUMBER.format(number=card_number(card)), align="C")
+    pdf.set_xy(left + 3, top + CARD_H - 6.5)
     pdf.set_font("Roboto", "", 7)
-    pdf.cell(CARD_W - 6, 4, FOOTER.format(number=number, total=len(CARDS)), align="C")
+    pdf.cell(CARD_W - 6, 4, FOOTER, align="C")
 
 
 def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
@@ -74,6 +78,6 @@ def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
             pdf.add_page()
         slot = index % per_page
         column, row = slot % COLUMNS, slot // COLUMNS
-        _draw_card(pdf, card, margin_x + column * (CARD_W + margin_x), margin_y + row * (CARD_H + margin_y), index + 1)
+        _draw_card(pdf, card, margin_x + column * (CARD_W + margin_x), margin_y + row * (CARD_H + margin_y))
     pdf.output(str(out))
     return out

@@ -14,16 +14,18 @@ from dataclasses import dataclass
 
 from kiosk.qr.emv import build
 
+TITLE = "Tập quét mã QR"
 PROMPT = "Bác hãy đưa một thẻ tập luyện lên trước máy ảnh"
 HOLD_STILL = "Giữ thẻ yên, cách máy ảnh chừng một gang tay."
 QUESTION = "Bác có tin mã này không?"
 TRUST = "Tin được"
 DISTRUST = "Không nên tin"
 ANOTHER = "Thử thẻ khác"
-NOT_A_CARD = ("Đây không phải thẻ tập luyện của máy. Máy vẫn cho Bác xem bên trong mã có gì; "
-              "muốn luyện tập, Bác hãy dùng thẻ in sẵn.")
+NOT_A_CARD = "Đây không phải thẻ tập luyện: máy chỉ cho Bác xem bên trong mã có gì."
 RIGHT = "Đúng rồi!"
 WRONG = "Chưa đúng."
+WANT_CARD = "Bài này dùng thẻ số {number} ({title}). Bác hãy đưa thẻ số {number} lên trước máy ảnh."
+SHOWN_CARD = "Đây là thẻ số {number}. "
 
 LUKA_BIN = "970436"  # Vietcombank, from the VietQR bank list
 LUKA_ACCOUNT = "0000001234567"
@@ -89,6 +91,21 @@ _BY_PAYLOAD = {card.payload: card for card in CARDS}
 def recognise(payload: str) -> Card | None:
     """The practice card whose code holds exactly ``payload``, if any."""
     return _BY_PAYLOAD.get(payload.strip())
+
+
+def card_by_id(card_id: str | None) -> Card | None:
+    return next((card for card in CARDS if card.id == card_id), None)
+
+
+def card_number(card: Card) -> int:
+    """The number printed on the card ("Thẻ số 2"): the three Luka cards look alike on purpose."""
+    return CARDS.index(card) + 1
+
+
+def ask_for(wanted: Card, shown: Card | None = None) -> str:
+    """What to say when a lesson needs one particular card (and another, ``shown``, was held up)."""
+    text = WANT_CARD.format(number=card_number(wanted), title=wanted.title)
+    return SHOWN_CARD.format(number=card_number(shown)) + text if shown else text
 
 
 @dataclass(frozen=True)

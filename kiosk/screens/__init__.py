@@ -12,6 +12,7 @@ SCREENS = {
     "lesson_list": "kiosk.screens.lesson_list:LessonListScreen",
     "player": "kiosk.screens.player:PlayerScreen",
     "done": "kiosk.screens.done:DoneScreen",
+    "qr_practice": "kiosk.screens.qr_practice:QrPracticeScreen",
 }
 
 

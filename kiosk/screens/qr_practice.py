@@ -1,0 +1,191 @@
+"""The QR drill: hold up a printed practice card, see what is inside, say whether to trust it.
+
+Phases: ``scanning`` (live picture, "hold up a card") → ``question`` (what the code holds, in big
+text, and "Tin được" / "Không nên tin") → ``feedback`` (kind, specific words; "Thử thẻ khác").
+A code that is not a practice card is still explained (``other``), without a grade. A missing
+camera shows ``no_camera`` with a Vietnamese message; the rest of the kiosk is untouched.
+
+The camera reads and the decoder runs on their own threads (``kiosk.camera``); their results reach
+this screen through one ``Clock`` trigger, so bursts of results cost one UI update. Only the card id
+and the answer are recorded (``services.record_qr_scan``); the payload stays on screen until the
+next card and is never stored, and the camera is released when the screen is left.
+
+Opened on its own (``app.show("qr_practice")``) or from a lesson's QR step with ``start_drill``,
+which names the card to use and hands the verdict back instead of showing it here.
+"""
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.properties import OptionProperty, StringProperty
+
+from kiosk.camera import Camera, CameraError, ScanWorker, open_camera
+from kiosk.qr import decode, inspect
+from kiosk.qr.practice import PROMPT, Card, ask_for, card_by_id, grade, recognise
+from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
+from kiosk.widgets.common import KioskScreen
+
+Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+SAME_CARD_PAUSE_S = 3  # after "Thử thẻ khác", the card just answered is ignored this long
+
+OnResult = Callable[[str, bool, str], None]
+
+
+class QrPracticeScreen(KioskScreen):
+    phase = OptionProperty("scanning", options=["scanning", "question", "feedback", "other", "no_camera"])
+    prompt = StringProperty(PROMPT)
+    kind_title = StringProperty("")
+    inside = StringProperty("")
+    warning = StringProperty("")
+    heading = StringProperty("")
+    feedback = StringProperty("")
+    verdict = OptionProperty("", options=["", "right", "wrong"])
+    problem = StringProperty("")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._camera: Camera | None = None
+        self._worker: ScanWorker | None = None
+        self._lock = threading.Lock()
+        self._pending: list[str] = []
+        self._pending_error: CameraError | None = None
+        self._apply_trigger = Clock.create_trigger(self._apply)
+        self._card: Card | None = None
+        self._ignored: tuple[str, float] = ("", 0.0)
+        self._wanted: Card | None = None
+        self._on_result: OnResult | None = None
+        self._on_leave: Callable[[], None] | None = None
+        App.get_running_app().bind(on_stop=self._on_app_stop)  # Kivy keeps only a weak reference
+
+    def start_drill(self, card: str | None = None, on_result: OnResult | None = None,
+                    on_leave: Callable[[], None] | None = None) -> None:
+        """Run the drill for a lesson step: only ``card`` counts, and the verdict goes to ``on_result``."""
+        self._wanted, self._on_result, self._on_leave = card_by_id(card), on_result, on_leave
+        self.prompt = ask_for(self._wanted) if self._wanted else PROMPT
+
+    def on_pre_enter(self, *_args) -> None:
+        self._start_camera()
+
+    def on_leave(self, *_args) -> None:
+        self._stop_camera()
+        self._clear()
+        self._wanted = self._on_result = self._on_leave = None
+        self.prompt = PROMPT
+
+    def on_manager(self, _screen, manager) -> None:
+        if manager is None:  # removed when the session is wiped
+            self._stop_camera()
+
+    def _on_app_stop(self, *_args) -> None:
+        self._stop_camera()
+
+    def _start_camera(self) -> None:
+        self._stop_camera()
+        self._clear()
+        try:
+            camera = open_camera(App.get_running_app().services.config.camera)
+            camera.start()
+        except CameraError as error:
+            self._show_problem(error)
+            return
+        self._camera = camera
+        self.ids.preview.start(camera)
+        self._worker = ScanWorker(camera, decode, self._on_codes, self._on_camera_error)
+        self._worker.start()
+        self.phase = "scanning"
+
+    def _stop_camera(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+        if "preview" in self.ids:
+            self.ids.preview.stop()
+        if self._camera is not None:
+            self._camera.stop()
+            self._camera = None
+
+    def _show_problem(self, error: CameraError) -> None:
+        self._stop_camera()
+        self.problem = error.message
+        self.phase = "no_camera"
+
+    # Worker thread: keep the result and wake the UI once.
+    def _on_codes(self, codes, _frame) -> None:
+        with self._lock:
+            self._pending = [code.text for code in codes]
+        self._apply_trigger()
+
+    def _on_camera_error(self, error: CameraError) -> None:
+        with self._lock:
+            self._pending_error = error
+        self._apply_trigger()
+
+    # UI thread.
+    def _apply(self, *_args) -> None:
+        with self._lock:
+            texts, self._pending = self._pending, []
+            error, self._pending_error = self._pending_error, None
+        if error is not None:
+            self._show_problem(error)
+            return
+        if self.phase != "scanning" or not texts:
+            return
+        ignored, until = self._ignored
+        texts = [t for t in texts if t != ignored or time.monotonic() > until]
+        if not texts:
+            return
+        card = next((card for card in map(recognise, texts) if card is not None), None)
+        if self._wanted is not None and card is not self._wanted:
+            self.prompt = ask_for(self._wanted, card)
+            return
+        self._show_inside(card.payload if card else texts[0], card)
+
+    def _show_inside(self, payload: str, card: Card | None) -> None:
+        report = inspect(payload)
+        self.kind_title = report["title"]
+        self.inside = "\n".join(f"{f['label']}: {f['value']}" for f in report["fields"] if f["big"])
+        self._card = card
+        self._ignored = (payload, 0.0)
+        self._worker.pause()
+        if card is not None:
+            self.phase = "question"
+        else:
+            self.warning = report["warnings"][0]["text"] if report["warnings"] else ""
+            self.phase = "other"
+
+    def answer(self, trusted: bool) -> None:
+        card = self._card
+        verdict = grade(card, trusted)
+        App.get_running_app().services.record_qr_scan(card.id, trusted, verdict.correct)
+        if self._on_result is not None:
+            self._on_result(card.id, verdict.correct, verdict.feedback)
+            return
+        self.heading, self.feedback = verdict.heading, verdict.feedback
+        self.verdict = "right" if verdict.correct else "wrong"
+        self.phase = "feedback"
+
+    def try_another(self) -> None:
+        payload = self._ignored[0]
+        self._clear()
+        self._ignored = (payload, time.monotonic() + SAME_CARD_PAUSE_S)
+        if self._worker is not None:
+            self._worker.resume()
+            self.phase = "scanning"
+
+    def leave(self) -> None:
+        if self._on_leave is not None:
+            self._on_leave()
+        else:
+            App.get_running_app().show("lesson_list")
+
+    def _clear(self) -> None:
+        """Forget the last code: nothing of it stays on screen for the next learner."""
+        self._card = None
+        self._ignored = ("", 0.0)
+        self.kind_title = self.inside = self.warning = self.heading = self.feedback = ""
+        self.verdict = ""
