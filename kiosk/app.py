@@ -5,7 +5,7 @@ All decisions live in ``KioskServices``; this file only connects them to the win
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk.i18n import _
@@ -13,17 +13,21 @@ from kiosk.screens import make_screen
 from kiosk.services import KioskServices
 from kiosk.widgets import theme
 from kiosk.widgets.common import IdlePrompt
+from kiosk.widgets.speaker import Speaker
 
 
 class KioskApp(App):
     sync_text = StringProperty("")
     notice_text = StringProperty("")
+    narration_ready = BooleanProperty(False)
 
     def __init__(self, services: KioskServices, **kwargs) -> None:
         super().__init__(**kwargs)
         self.services = services
         self.title = "Bình Dân Học Vụ Số"
         self._prompt: IdlePrompt | None = None
+        self._spoken = ""
+        self.speaker = Speaker(services.narrator, services.config.narration_volume) if services.narrator else None
 
     def build(self) -> ScreenManager:
         Window.clearcolor = theme.BACKGROUND
@@ -52,6 +56,25 @@ class KioskApp(App):
         self.root.current = name
         return self.root.get_screen(name)
 
+    def step_shown(self, text: str) -> None:
+        """A new step or feedback is on screen: remember what "Đọc to" will read."""
+        self._spoken = text
+        self.narration_ready = self.speaker is not None
+
+    def narrate_current(self) -> None:
+        """Read the current text aloud again (the "Đọc to" button)."""
+        self.speaker.speak(self._spoken)
+
+    def open_qr_drill(self, run) -> None:
+        """Hand a QR step to the camera practice screen; its verdict comes back to the player."""
+        player = self.root.get_screen("player")
+
+        def finished(card: str, correct: bool, explanation: str) -> None:
+            run.answer_qr(card, correct)
+            self.show("player").show_feedback(correct, explanation)
+
+        self.show("qr_practice").start_drill(card=run.step.card, on_result=finished, on_leave=lambda: self.show(player.name))
+
     def refresh_status(self, *_args) -> None:
         self.sync_text = self.services.sync_text()
         self.notice_text = "\n".join(_(notice) for notice in self.services.notices)
@@ -60,6 +83,8 @@ class KioskApp(App):
         """Wipe the learner's session and everything on screen, back to the welcome screen."""
         if self._prompt is not None:
             self._prompt.dismiss()
+        if self.speaker is not None:
+            self.speaker.stop()
         self.services.end_session(reason)
         for name in self.root.screen_names:
             if name != "welcome":

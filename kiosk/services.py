@@ -51,6 +51,7 @@ class KioskServices:
         self.sync: "SyncWorker | None" = None
         self.idle = IdleWatch(config.idle_prompt_s, config.idle_countdown_s, enabled=not config.volunteer_mode)
         self.session: LearnerSession | None = None
+        self.narrator = None
 
     def _notice(self, message: str) -> None:
         if message not in self.notices:

@@ -74,8 +74,13 @@ def find(text: str | None = None, **attributes) -> Widget:
              and not getattr(w, "disabled", False) and w.opacity > 0]
     if len(found) != 1:
         raise LookupError(f"expected one widget with text={text!r} {attributes}, found {len(found)}; "
-                          f"shown: {[w.text for w in everything() if isinstance(w, Label) and w.opacity > 0]}")
+                          f"shown: {shown_texts()}")
     return found[0]
+
+
+def shown_texts() -> list[str]:
+    """The text of every label and button that can be seen now."""
+    return [w.text for w in everything() if isinstance(w, Label) and w.opacity > 0 and w.text]
 
 
 def tap(widget: Widget) -> None:

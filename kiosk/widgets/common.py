@@ -23,6 +23,10 @@ class BigButton(Button):
     primary = BooleanProperty(False)
 
 
+class NarrateButton(BigButton):
+    """"Đọc to": reads the current step aloud again; hidden where no speech engine works."""
+
+
 class Body(Label):
     """Body text: 18 pt or more, wrapped to the widget's width, growing to fit its lines."""
 

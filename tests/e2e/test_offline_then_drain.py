@@ -3,7 +3,7 @@ import time
 
 from kiosk.i18n import _
 from kiosk.services import KioskServices
-from tests.e2e.test_lesson_reaches_server import play_lesson
+from tests.lesson_driver import play_lesson
 from tests.ui import find, run_kiosk, screen_name, tap
 
 

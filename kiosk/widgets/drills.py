@@ -1,0 +1,171 @@
+"""The drill widgets the lesson player shows beside a step's text, one class per drill kind.
+
+Each widget only renders its step and hands the learner's answer to ``answer_to``; grading lives
+in the lesson engine. Their look is in ``drills.kv``.
+"""
+from pathlib import Path
+from typing import Callable
+
+from kivy.clock import Clock
+from kivy.lang import Builder
+from kivy.metrics import mm
+from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.i18n import N_, _
+from kiosk.widgets.common import BigButton
+from lessons.engine import LessonRun, entry_strength
+
+Builder.load_file(str(Path(__file__).with_name("drills.kv")))
+
+HOLD_S = 0.8
+SWIPE_MM = 15
+
+
+class AnswerButton(BigButton):
+    """A button that answers with ``value``; ``chosen`` marks the learner's pick."""
+
+    value = StringProperty("")
+    chosen = BooleanProperty(False)
+
+
+class Drill(BoxLayout):
+    """Base of every drill view: the run it shows and where answers go."""
+
+    run: LessonRun = ObjectProperty(None)
+    answer_to: Callable[[str], None] = ObjectProperty(None)
+
+    def refresh(self) -> None:
+        """Redraw for the run's current state (a new order round, a new share card)."""
+
+
+class OptionsDrill(Drill):
+    """Multiple choice: one button per option."""
+
+    def refresh(self) -> None:
+        self.clear_widgets()
+        for option in self.run.step.options:
+            self.add_widget(AnswerButton(text=option.text, value=option.id, on_release=self._pick))
+
+    def _pick(self, button: AnswerButton) -> None:
+        self.answer_to(button.value)
+
+
+class OrderDrill(OptionsDrill):
+    """Put steps in order: the next step is picked among at most three offered."""
+
+    def refresh(self) -> None:
+        self.clear_widgets()
+        for item in self.run.candidates():
+            self.add_widget(AnswerButton(text=item.text, value=item.id, on_release=self._pick))
+
+
+class ShareDrill(Drill):
+    """"Share or not" for the current card."""
+
+
+class QrDrill(Drill):
+    """Opens the camera practice screen; its verdict comes back to the player."""
+
+
+class PhoneElementButton(AnswerButton):
+    """An element of the simulated phone. For hold and swipe drills it counts only that gesture;
+    the drill's "tap instead" button is the single-tap alternative."""
+
+    gesture = StringProperty("tap")
+    always_release = BooleanProperty(True)
+    gesture_done = BooleanProperty(False)
+
+    def on_touch_down(self, touch) -> bool:
+        if self.collide_point(*touch.pos):
+            touch.ud["phone_start"] = (Clock.get_time(), touch.x)
+        return super().on_touch_down(touch)
+
+    def on_touch_up(self, touch) -> bool:
+        started = touch.ud.get("phone_start")
+        if started is not None and touch.grab_current is self:
+            held, moved = Clock.get_time() - started[0], abs(touch.x - started[1])
+            self.gesture_done = {"tap": self.collide_point(*touch.pos), "hold": held >= HOLD_S,
+                                 "swipe": moved >= mm(SWIPE_MM)}[self.gesture]
+        return super().on_touch_up(touch)
+
+
+class PhoneDrill(Drill):
+    """A phone screen drawn by us: a title bar, an optional message and tappable elements."""
+
+    columns = NumericProperty(1)
+    gesture_hint = StringProperty("", options=["", "tap", "hold", "swipe"])
+
+    def refresh(self) -> None:
+        phone = self.run.step.phone
+        self.columns = phone.columns
+        grid = self.ids.elements
+        grid.clear_widgets()
+        for element in phone.elements:
+            grid.add_widget(PhoneElementButton(text=element.label, value=element.id, gesture=self.run.step.gesture,
+                                               on_release=self._released))
+
+    def _released(self, button: PhoneElementButton) -> None:
+        if button.gesture_done:
+            self.answer_to(button.value)
+        else:
+            self.gesture_hint = button.gesture
+
+    def tap_instead(self) -> None:
+        """The single-tap alternative to hold and swipe: counts as doing the gesture on the right element."""
+        self.answer_to(self.run.step.correct)
+
+
+STRENGTH_WORDS = (N_("Weak"), N_("Weak"), N_("Fair"), N_("Strong"), N_("Very strong"))
+
+
+class KeypadDrill(Drill):
+    """Digits (a PIN or an OTP) or word tiles (a passphrase), with the strength meter. It takes the
+    whole width: six 20 mm keys a row only fit across the 7-inch screen."""
+
+    entry = StringProperty("")
+    progress = StringProperty("")
+
+    def refresh(self) -> None:
+        step = self.run.step
+        keys = self.ids.key_grid
+        keys.clear_widgets()
+        labels = list("12345") + list("67890") if step.mode == "pin" else list(step.words)
+        for label in labels:
+            keys.add_widget(AnswerButton(text=label, value=label, on_release=self._type))
+        keys.add_widget(BigButton(text=_("Erase"), on_release=lambda _b: self.erase()))
+        keys.add_widget(BigButton(text=_("Done"), primary=True, on_release=lambda _b: self.submit()))
+
+    def _display(self) -> str:
+        """Dots for what is typed (a PIN is never shown on a public screen) and the meter."""
+        if self.run is None:
+            return ""
+        step = self.run.step
+        shown = ("● " * len(self.entry) + "○ " * (step.length - len(self.entry))).strip() if step.mode == "pin" else self.entry
+        if step.expected or not self.entry:
+            return shown
+        return f"{shown} · {_(STRENGTH_WORDS[entry_strength(step, self.entry)])}"
+
+    display = AliasProperty(_display, bind=["entry", "run"])
+
+    def _type(self, button: AnswerButton) -> None:
+        step = self.run.step
+        if step.mode == "pin":
+            if len(self.entry) < step.length:
+                self.entry += button.value
+        else:
+            self.entry = f"{self.entry} {button.value}".strip()
+
+    def erase(self) -> None:
+        self.entry = self.entry[:-1] if self.run.step.mode == "pin" else " ".join(self.entry.split()[:-1])
+
+    def submit(self) -> None:
+        if self.entry:
+            entry, self.entry = self.entry, ""
+            self.answer_to(entry)
+
+
+DRILLS: dict[str, type[Drill]] = {
+    "choice": OptionsDrill, "order": OrderDrill, "share": ShareDrill, "tap": PhoneDrill,
+    "keypad": KeypadDrill, "qr": QrDrill,
+}
