@@ -78,9 +78,18 @@ class PhoneScreen(Strict):
     elements: list[PhoneElement] = Field(min_length=2, max_length=6)
     columns: int = Field(1, ge=1, le=3)
 
+    @property
+    def rows(self) -> int:
+        return -(-len(self.elements) // self.columns)
+
     @model_validator(mode="after")
-    def _ids_unique(self) -> "PhoneScreen":
+    def _fits_the_screen(self) -> "PhoneScreen":
         _unique([e.id for e in self.elements], "element")
+        if self.rows > 3 - bool(self.message):
+            raise ValueError(f"{len(self.elements)} elements in {self.columns} column(s) make {self.rows} rows; "
+                             f"the 7-inch screen fits 3 rows of 20 mm targets, 2 with a message")
+        if self.columns > 1 and any(len(e.label) > 12 for e in self.elements):
+            raise ValueError("with 2 or 3 columns each label must be 12 characters or fewer")
         return self
 
 
@@ -103,6 +112,9 @@ class TapStep(Strict):
         ids = [e.id for e in self.phone.elements]
         if self.correct not in ids:
             raise ValueError(f"correct element {self.correct!r} is not on the phone screen {ids}")
+        if self.gesture != "tap" and self.phone.rows > 2 - bool(self.phone.message):
+            raise ValueError("a hold or swipe drill also shows its one-tap alternative: at most 2 rows "
+                             "of elements (1 with a message) fit the 7-inch screen")
         return self
 
 

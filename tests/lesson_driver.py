@@ -3,6 +3,9 @@
 Each function is a generator for ``tests.ui.run_kiosk`` scripts: it taps, yields to let the app
 run, and asserts that the screen shows what the lesson says it should.
 """
+from dataclasses import dataclass
+from typing import Callable
+
 from kivy.tests.common import UnitTestTouch
 from kivy.metrics import mm
 
@@ -19,9 +22,19 @@ def player(app):
     return app.root.get_screen("player")
 
 
-def go_on_after_right(app, message: str):
+@dataclass(frozen=True)
+class Play:
+    """How to play: try a wrong answer first (to see the kind feedback), and what to do on each
+    right answer's feedback before going on (screenshots use it)."""
+
+    wrong_first: bool = True
+    on_right: Callable = lambda app: iter(())
+
+
+def go_on_after_right(app, message: str, play: Play):
     assert player(app).phase == "feedback" and player(app).verdict == "right"
     assert find(message)
+    yield from play.on_right(app)
     tap(find(_("Continue")))
     yield PAUSE
 
@@ -45,8 +58,8 @@ def swipe(widget):
     yield PAUSE
 
 
-def solve_choice(app, step: ChoiceStep, wrong_first: bool):
-    if wrong_first:
+def solve_choice(app, step: ChoiceStep, play: Play):
+    if play.wrong_first:
         wrong = next(o for o in step.options if o.id != step.correct)
         tap(find(wrong.text))
         yield PAUSE
@@ -56,11 +69,11 @@ def solve_choice(app, step: ChoiceStep, wrong_first: bool):
     right = next(o for o in step.options if o.id == step.correct)
     tap(find(right.text))
     yield PAUSE
-    yield from go_on_after_right(app, right.feedback)
+    yield from go_on_after_right(app, right.feedback, play)
 
 
-def solve_tap(app, step: TapStep, wrong_first: bool):
-    if wrong_first:
+def solve_tap(app, step: TapStep, play: Play):
+    if play.wrong_first:
         wrong = next(e for e in step.phone.elements if e.id != step.correct)
         tap(find(wrong.label))
         yield PAUSE
@@ -76,12 +89,12 @@ def solve_tap(app, step: TapStep, wrong_first: bool):
     else:
         tap(right)
         yield PAUSE
-    yield from go_on_after_right(app, step.feedback.right)
+    yield from go_on_after_right(app, step.feedback.right, play)
 
 
-def solve_order(app, step: OrderStep, wrong_first: bool):
+def solve_order(app, step: OrderStep, play: Play):
     for number, item in enumerate(step.items):
-        if wrong_first and number == 0:
+        if play.wrong_first and number == 0:
             decoy = next(i for i in player(app).run.candidates() if i.id != item.id)
             tap(find(decoy.text))
             yield PAUSE
@@ -90,13 +103,13 @@ def solve_order(app, step: OrderStep, wrong_first: bool):
             yield PAUSE
         tap(find(item.text))
         yield PAUSE
-    yield from go_on_after_right(app, step.feedback.right)
+    yield from go_on_after_right(app, step.feedback.right, play)
 
 
-def solve_share(app, step: ShareStep, wrong_first: bool):
+def solve_share(app, step: ShareStep, play: Play):
     for card in step.cards:
         assert card.text in player(app).detail
-        if wrong_first:
+        if play.wrong_first:
             tap(find(_("Do not share") if card.share else _("Fine to share")))
             yield PAUSE
             assert player(app).verdict == "wrong"
@@ -104,7 +117,7 @@ def solve_share(app, step: ShareStep, wrong_first: bool):
             yield PAUSE
         tap(find(_("Fine to share") if card.share else _("Do not share")))
         yield PAUSE
-        yield from go_on_after_right(app, card.feedback)
+        yield from go_on_after_right(app, card.feedback, play)
 
 
 def keypad_entry(step: KeypadStep) -> list[str]:
@@ -120,8 +133,8 @@ def keypad_entry(step: KeypadStep) -> list[str]:
     raise AssertionError(f"no entry of {step.words} reaches strength {step.min_strength}")
 
 
-def solve_keypad(app, step: KeypadStep, wrong_first: bool):
-    if wrong_first:
+def solve_keypad(app, step: KeypadStep, play: Play):
+    if play.wrong_first:
         tap(find(step.words[0] if step.mode == "passphrase" else "1"))
         tap(find(_("Done")))
         yield PAUSE
@@ -133,14 +146,14 @@ def solve_keypad(app, step: KeypadStep, wrong_first: bool):
         yield 0.05
     tap(find(_("Done")))
     yield PAUSE
-    yield from go_on_after_right(app, step.feedback.right)
+    yield from go_on_after_right(app, step.feedback.right, play)
 
 
 SOLVERS = {ChoiceStep: solve_choice, TapStep: solve_tap, OrderStep: solve_order, ShareStep: solve_share,
            KeypadStep: solve_keypad}
 
 
-def play_lesson(app, lesson, wrong_first: bool = True, on_step=lambda app, run: iter(())):
+def play_lesson(app, lesson, play: Play = Play(), on_step=lambda app, run: iter(())):
     """From the lesson list, touch through ``lesson`` to the well-done screen.
 
     ``on_step`` is a generator called on each step before it is answered (screenshots use it).
@@ -158,5 +171,5 @@ def play_lesson(app, lesson, wrong_first: bool = True, on_step=lambda app, run: 
             tap(find(_("Continue")))
             yield PAUSE
         else:
-            yield from SOLVERS[type(step)](app, step, wrong_first)
+            yield from SOLVERS[type(step)](app, step, play)
     assert app.root.current == "done"

@@ -1,7 +1,9 @@
 """``make screenshots``: every kiosk screen rendered to PNG, in states that show real content.
 
 Run under Xvfb: ``python -m tests.screenshots OUT_DIR``. The app is driven by the same touch
-events as the UI tests, so what the pictures show is what a learner gets.
+events as the UI tests, so what the pictures show is what a learner gets: the welcome screen, the
+lesson list, one screen of each drill kind and of each feedback, the well-done screen and the
+inactivity question. The drill screens come from a test pack holding one drill of each kind.
 """
 import shutil
 import sys
@@ -15,7 +17,9 @@ from kivy.core.window import Window  # noqa: E402
 from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.i18n import _  # noqa: E402
 from kiosk.services import KioskServices  # noqa: E402
-from lessons.schema import ChoiceStep  # noqa: E402
+from tests.lesson_driver import PAUSE, Play, play_lesson  # noqa: E402
+
+DRILL_PACK = Path(__file__).resolve().parent / "fixtures" / "drill-pack"
 
 
 def save(out: Path, name: str) -> None:
@@ -27,7 +31,27 @@ def save(out: Path, name: str) -> None:
 
 def tour(out: Path, services: KioskServices):
     lesson = services.lessons[0]
-    question = next(step for step in lesson.steps if isinstance(step, ChoiceStep))
+    seen: set[str] = set()
+
+    def each_step(app, run):
+        kind = run.step.kind + {"tap": lambda s: "-" + s.gesture, "keypad": lambda s: "-" + s.mode}.get(run.step.kind, lambda s: "")(run.step)
+        if kind not in seen:
+            seen.add(kind)
+            yield PAUSE
+            save(out, f"10-step-{run.number:02d}-{kind}")
+        if run.number == 2:  # one wrong answer, to show the feedback screen
+            wrong = next(e for e in run.step.phone.elements if e.id != run.step.correct)
+            tap(find(wrong.label))
+            yield 0.3
+            save(out, "20-feedback-wrong")
+            tap(find(_("Try again")))
+            yield PAUSE
+
+    def first_right(app):
+        if "feedback-right" not in seen:
+            seen.add("feedback-right")
+            yield PAUSE
+            save(out, "21-feedback-right")
 
     def script(app):
         yield 0.5
@@ -35,42 +59,23 @@ def tour(out: Path, services: KioskServices):
         tap(find(_("Touch here to start")))
         yield 0.3
         save(out, "02-lesson-list")
-        tap(find(lesson.title))
+        yield from play_lesson(app, lesson, Play(wrong_first=False, on_right=first_right), on_step=each_step)
         yield 0.3
-        save(out, "03-player-explain")
-        while not isinstance(app.root.get_screen("player").run.step, ChoiceStep):
-            tap(find(_("Continue")))
-            yield 0.2
-        save(out, "04-player-question")
-        tap(find(next(o.text for o in question.options if o.id != question.correct)))
-        yield 0.3
-        save(out, "05-player-wrong")
-        tap(find(next(o.text for o in question.options if o.id == question.correct)))
-        yield 0.3
-        save(out, "06-player-right")
-        while app.root.current == "player":
-            screen = app.root.get_screen("player")
-            step = screen.run.step
-            if isinstance(step, ChoiceStep) and not screen.run.can_continue:
-                tap(find(next(o.text for o in step.options if o.id == step.correct)))
-                yield 0.2
-            tap(find(_("Continue")))
-            yield 0.2
-        yield 0.3
-        save(out, "07-done")
+        save(out, "30-done")
         services.idle.prompt_after_s = 0
         yield 1.0
-        save(out, "08-idle-prompt")
+        save(out, "31-idle-prompt")
 
     return script
 
 
 def main(out_dir: str = "build/screenshots") -> int:
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     data = Path(tempfile.mkdtemp(prefix="kiosk-screens-"))
     try:
-        services = KioskServices(KioskConfig(data_dir=data))
+        services = KioskServices(KioskConfig(data_dir=data, pack_dir=DRILL_PACK))
         run_kiosk(services, tour(out, services))
     finally:
         shutil.rmtree(data, ignore_errors=True)

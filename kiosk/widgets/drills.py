@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Callable
 
 from kivy.clock import Clock
+from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.metrics import mm
 from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -90,15 +91,28 @@ class PhoneElementButton(AnswerButton):
         return super().on_touch_up(touch)
 
 
+GESTURE_HINTS = {"hold": N_("Keep your finger on it a little longer."), "swipe": N_("Slide your finger across it.")}
+
+
 class PhoneDrill(Drill):
     """A phone screen drawn by us: a title bar, an optional message and tappable elements."""
 
     columns = NumericProperty(1)
-    gesture_hint = StringProperty("", options=["", "tap", "hold", "swipe"])
+    hinted = BooleanProperty(False)
 
     def refresh(self) -> None:
+        """Title, message, elements and the tap alternative: only what this step has, because on
+        the 7-inch screen every millimetre of the phone's height is spent."""
         phone = self.run.step.phone
         self.columns = phone.columns
+        self.hinted = False
+        for widget in [w for w in self.children if w is not self.ids.elements.__self__]:
+            self.remove_widget(widget)
+        self.add_widget(Factory.PhoneTitle(text=phone.title), index=len(self.children))
+        if phone.message:
+            self.add_widget(Factory.Body(text=phone.message), index=len(self.children) - 1)
+        if self.run.step.gesture != "tap":
+            self.add_widget(Factory.TapInstead())
         grid = self.ids.elements
         grid.clear_widgets()
         for element in phone.elements:
@@ -108,8 +122,9 @@ class PhoneDrill(Drill):
     def _released(self, button: PhoneElementButton) -> None:
         if button.gesture_done:
             self.answer_to(button.value)
-        else:
-            self.gesture_hint = button.gesture
+        elif not self.hinted:
+            self.hinted = True
+            self.add_widget(Factory.Body(text=_(GESTURE_HINTS[button.gesture])), index=1)
 
     def tap_instead(self) -> None:
         """The single-tap alternative to hold and swipe: counts as doing the gesture on the right element."""
@@ -141,7 +156,7 @@ class KeypadDrill(Drill):
         if self.run is None:
             return ""
         step = self.run.step
-        shown = ("● " * len(self.entry) + "○ " * (step.length - len(self.entry))).strip() if step.mode == "pin" else self.entry
+        shown = ("• " * len(self.entry) + "_ " * (step.length - len(self.entry))).strip() if step.mode == "pin" else self.entry
         if step.expected or not self.entry:
             return shown
         return f"{shown} · {_(STRENGTH_WORDS[entry_strength(step, self.entry)])}"

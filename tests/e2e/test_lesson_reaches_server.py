@@ -5,7 +5,7 @@ from pathlib import Path
 from kiosk.i18n import _
 from kiosk.services import KioskServices
 from lessons.engine import LessonRun
-from tests.lesson_driver import play_lesson
+from tests.lesson_driver import Play, play_lesson
 from tests.ui import find, run_kiosk, screen_name, tap
 
 DRILL_PACK = Path(__file__).resolve().parent.parent / "fixtures" / "drill-pack"
@@ -23,7 +23,7 @@ def test_a_lesson_by_touch_reaches_the_ward_server_once(enrolled_config, ward_se
         tap(find(_("Touch here to start")))
         yield 0.2
         assert screen_name(app) == "lesson_list"
-        yield from play_lesson(app, lesson, wrong_first=True)
+        yield from play_lesson(app, lesson, Play(wrong_first=True))
         tap(find(_("Finish")))
         yield 0.2
         assert screen_name(app) == "welcome"

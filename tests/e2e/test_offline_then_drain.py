@@ -3,7 +3,7 @@ import time
 
 from kiosk.i18n import _
 from kiosk.services import KioskServices
-from tests.lesson_driver import play_lesson
+from tests.lesson_driver import Play, play_lesson
 from tests.ui import find, run_kiosk, screen_name, tap
 
 
@@ -15,7 +15,7 @@ def test_lessons_work_offline_and_the_backlog_drains_later(enrolled_config, ward
     def script(app):
         tap(find(_("Touch here to start")))
         yield 0.2
-        yield from play_lesson(app, lesson, wrong_first=False)
+        yield from play_lesson(app, lesson, Play(wrong_first=False))
         yield 1.0
         pending = services.outbox.stats().pending
         assert pending > 0 and services.sync.status.state == "offline"
