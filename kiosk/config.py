@@ -33,6 +33,10 @@ class KioskConfig(BaseModel):
     sync_interval_s: float = Field(30, gt=0, description="Seconds between sync attempts while connected.")
     sync_backoff_max_s: float = Field(300, gt=0, description="Longest wait between sync attempts while the server does not answer.")
     narration: bool = Field(True, description="Offer reading steps aloud.")
+    narration_voice: str = Field("vi-vn-x-south", pattern=r"^[A-Za-z0-9][A-Za-z0-9_+-]*$", description="espeak-ng voice that reads steps aloud: vi-vn-x-south (Southern, for Ho Chi Minh City), vi-vn-x-central or vi (Northern); `espeak-ng --voices=vi` lists them.")
+    narration_rate: int = Field(145, ge=80, le=300, description="Speaking rate in words per minute; 145 is unhurried for older listeners (espeak-ng's own default is 175).")
+    narration_volume: float = Field(0.8, ge=0.0, le=1.0, description="Narration volume, from 0.0 (silent) to 1.0 (full).")
+    narration_cache_mb: int = Field(50, ge=1, description="Megabytes of rendered narration kept on disk; the least recently used clips are deleted beyond this.")
     camera: str = Field("picamera2", pattern=r"^(picamera2|opencv(:\d+)?|replay:.+)$", description="Camera for the QR drill: picamera2 (the Pi camera connector), opencv or opencv:N (USB webcam /dev/videoN), or replay:PATH (a folder of images or a video, looped; demos and tests).")
 
     @property
