@@ -216,11 +216,13 @@ def _problem(file: Path, where: Sequence[str | int], message: str) -> PackProble
 
 
 def _with_line(problem: PackProblem) -> PackProblem:
-    """Prefix a schema path ("steps.3.options.1.text") with its line in the YAML file, for the volunteer."""
+    """Prefix a schema path ("steps.3.options.1.text") with its line in the YAML file, and drop
+    pydantic's "Value error, " preamble, for the volunteer."""
+    message = problem.message.removeprefix("Value error, ")
     if not problem.where or problem.where.startswith("line ") or problem.file.suffix != ".yaml":
-        return problem
+        return PackProblem(problem.file, problem.where, message)
     line = _line_of(problem.file, problem.where.split("."))
-    return PackProblem(problem.file, f"line {line}, {problem.where}", problem.message) if line else problem
+    return PackProblem(problem.file, f"line {line}, {problem.where}" if line else problem.where, message)
 
 
 def _line_of(file: Path, parts: Sequence[str]) -> int | None:
