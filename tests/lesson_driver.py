@@ -25,16 +25,16 @@ def player(app):
 @dataclass(frozen=True)
 class Play:
     """How to play: try a wrong answer first (to see the kind feedback), and what to do on each
-    right answer's feedback before going on (screenshots use it)."""
+    feedback screen before going on (screenshots and the accessibility walk use it)."""
 
     wrong_first: bool = True
-    on_right: Callable = lambda app: iter(())
+    on_feedback: Callable = lambda app: iter(())
 
 
 def go_on_after_right(app, message: str, play: Play):
     assert player(app).phase == "feedback" and player(app).verdict == "right"
     assert find(message)
-    yield from play.on_right(app)
+    yield from play.on_feedback(app)
     tap(find(_("Continue")))
     yield PAUSE
 
@@ -64,6 +64,7 @@ def solve_choice(app, step: ChoiceStep, play: Play):
         tap(find(wrong.text))
         yield PAUSE
         assert player(app).verdict == "wrong" and find(wrong.feedback)
+        yield from play.on_feedback(app)
         tap(find(_("Try again")))
         yield PAUSE
     right = next(o for o in step.options if o.id == step.correct)
@@ -79,6 +80,7 @@ def solve_tap(app, step: TapStep, play: Play):
         yield PAUSE
         if step.gesture == "tap":
             assert player(app).verdict == "wrong" and find(wrong.feedback or step.feedback.wrong)
+            yield from play.on_feedback(app)
             tap(find(_("Try again")))
             yield PAUSE
     right = find(next(e.label for e in step.phone.elements if e.id == step.correct))
@@ -99,6 +101,7 @@ def solve_order(app, step: OrderStep, play: Play):
             tap(find(decoy.text))
             yield PAUSE
             assert find(step.feedback.wrong)
+            yield from play.on_feedback(app)
             tap(find(_("Try again")))
             yield PAUSE
         tap(find(item.text))
@@ -113,6 +116,7 @@ def solve_share(app, step: ShareStep, play: Play):
             tap(find(_("Do not share") if card.share else _("Fine to share")))
             yield PAUSE
             assert player(app).verdict == "wrong"
+            yield from play.on_feedback(app)
             tap(find(_("Try again")))
             yield PAUSE
         tap(find(_("Fine to share") if card.share else _("Do not share")))
@@ -139,6 +143,7 @@ def solve_keypad(app, step: KeypadStep, play: Play):
         tap(find(_("Done")))
         yield PAUSE
         assert player(app).verdict == "wrong" and find(step.feedback.wrong)
+        yield from play.on_feedback(app)
         tap(find(_("Try again")))
         yield PAUSE
     for key in keypad_entry(step):
@@ -158,6 +163,11 @@ def play_lesson(app, lesson, play: Play = Play(), on_step=lambda app, run: iter(
 
     ``on_step`` is a generator called on each step before it is answered (screenshots use it).
     """
+    listing = app.root.get_screen("lesson_list")
+    while lesson.title not in shown_texts():
+        assert listing.page < listing.pages - 1, f"{lesson.title!r} is on no page of the lesson list"
+        tap(find(_("Next page")))
+        yield PAUSE
     tap(find(lesson.title))
     yield PAUSE
     assert app.root.current == "player"

@@ -48,7 +48,7 @@ def tour(out: Path, services: KioskServices):
             yield PAUSE
 
     def first_right(app):
-        if "feedback-right" not in seen:
+        if app.root.get_screen("player").verdict == "right" and "feedback-right" not in seen:
             seen.add("feedback-right")
             yield PAUSE
             save(out, "21-feedback-right")
@@ -59,7 +59,7 @@ def tour(out: Path, services: KioskServices):
         tap(find(_("Touch here to start")))
         yield 0.3
         save(out, "02-lesson-list")
-        yield from play_lesson(app, lesson, Play(wrong_first=False, on_right=first_right), on_step=each_step)
+        yield from play_lesson(app, lesson, Play(wrong_first=False, on_feedback=first_right), on_step=each_step)
         yield 0.3
         save(out, "30-done")
         services.idle.prompt_after_s = 0
