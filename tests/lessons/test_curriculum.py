@@ -1,0 +1,230 @@
+"""The built-in curriculum (issue 3): twelve lessons in order, each Learn → Practice → Apply.
+
+These tests hold the content to the shape the kiosk and the volunteers rely on: a few short
+explanations, at least one drill on a simulated phone or keypad, then a short check; every drill
+kind used more than once; text in NFC; and no phone number or web address a learner could copy
+and call or visit, except 113 and the look-alike addresses lesson 07 teaches to spot (those use
+the reserved ``.test`` domain, RFC 2606, so they can never reach a real site).
+"""
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from lessons.pack import BUILTIN_PACKS, Pack, load_pack
+from lessons.schema import ChoiceStep, ExplainStep, KeypadStep, Lesson, ShareStep, TapStep
+
+LESSON_IDS = [
+    "lam-quen-man-hinh-cam-ung",
+    "cai-ung-dung-chinh-thong",
+    "quet-ma-qr-an-toan",
+    "chuyen-khoan-bang-vietqr",
+    "ma-otp-la-bi-mat",
+    "cuoc-goi-gia-danh-cong-an",
+    "tin-nhan-va-duong-link-la",
+    "bao-ve-thong-tin-ca-nhan",
+    "mat-khau-va-khi-quen-mat-khau",
+    "dang-nhap-bang-van-tay-khuon-mat",
+    "vneid-va-dich-vu-cong",
+    "vssid-va-vi-dien-tu",
+]
+DRILL_KINDS = ("tap", "order", "share", "keypad", "qr")
+LANGUAGES = ("vi", "en")
+
+# Look-alike addresses lesson 07 shows on purpose, and the only places they may appear.
+LOOKALIKE_LESSON = "tin-nhan-va-duong-link-la"
+LOOKALIKE_STEP_KINDS = {"tap", "choice"}
+LOOKALIKE_ADDRESSES = {"baohiemxahoi-vn.test", "vietcornbank-xacthuc.test"}
+ALLOWED_PHONE_NUMBERS = {"113"}
+
+# Keys whose values are ids or settings, not words a learner reads.
+NOT_TEXT = {"id", "kind", "correct", "style", "gesture", "mode", "card", "expected", "image"}
+
+URL = re.compile(
+    r"(?i)(?:https?://|www\.)\S+"
+    r"|(?<![\w.])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*"
+    r"\.(?:vn|com|net|org|info|biz|edu|gov|top|vip|xyz|site|online|app|io|me|cc|link|click|shop|store|test)"
+    r"(?![\w-])(?:/\S*)?"
+)
+# Vietnamese numbers: mobiles and landlines start with 0 or +84 (10-11 digits), hotlines with
+# 1800/1900, and the short public numbers 111-119, 156 (spam reports) and 5656. Digits may be
+# grouped with spaces, dots or dashes. Money ("10.000.000 đ"), OTPs and dates never start so.
+PHONE = re.compile(
+    r"(?<![\w.,])(?:"
+    r"(?:\+84|0)[ .-]?\d(?:[ .-]?\d){7,9}"
+    r"|1[89]00(?:[ .-]?\d){4,6}"
+    r"|11\d|156|5656"
+    r")(?![\w.,]?\d)"
+)
+
+
+def builtin(language: str) -> Pack:
+    return load_pack(BUILTIN_PACKS / language)
+
+
+def texts(value: object, where: tuple = ()):
+    """Every string a learner reads in a dumped lesson, with where it is."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in NOT_TEXT:
+                yield from texts(item, where + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from texts(item, where + (index,))
+    elif isinstance(value, str):
+        yield where, value
+
+
+def lesson_texts(lesson: Lesson):
+    """(step kind or None for the lesson's own fields, where, text) for every text of a lesson."""
+    for where, text in texts(lesson.model_dump(mode="json")):
+        kind = lesson.steps[where[1]].kind if where[0] == "steps" else None
+        yield kind, where, text
+
+
+def is_drill(step) -> bool:
+    return step.kind in DRILL_KINDS
+
+
+@pytest.fixture(scope="module")
+def vi() -> Pack:
+    return builtin("vi")
+
+
+def test_the_vietnamese_pack_has_the_twelve_lessons_of_the_issue_in_order(vi):
+    assert vi.info.language == "vi"
+    assert [lesson.id for lesson in vi.lessons] == LESSON_IDS
+    files = sorted(p.name for p in (BUILTIN_PACKS / "vi").glob("*.yaml") if p.name != "pack.yaml")
+    assert files == [f"{number:02d}-{lesson_id}.yaml" for number, lesson_id in enumerate(LESSON_IDS, 1)]
+
+
+@pytest.mark.parametrize("lesson_id", LESSON_IDS)
+def test_each_lesson_is_learn_then_practice_then_a_short_check(vi, lesson_id):
+    steps = vi.lesson(lesson_id).steps
+    kinds = [step.kind for step in steps]
+    learn = next(i for i, step in enumerate(steps) if not isinstance(step, ExplainStep))
+    check = len(steps)
+    while check > 0 and isinstance(steps[check - 1], ChoiceStep):
+        check -= 1
+    practice = steps[learn:check]
+    assert 2 <= learn <= 4, f"{lesson_id}: {learn} explanations before the practice, want 2 to 4 ({kinds})"
+    assert practice and is_drill(practice[0]), f"{lesson_id}: the practice must start with a drill ({kinds})"
+    assert not any(isinstance(step, ExplainStep) for step in practice), f"{lesson_id}: explanation among drills"
+    assert 1 <= len(steps) - check <= 2, f"{lesson_id}: end with one or two choice questions ({kinds})"
+    assert sum(isinstance(step, ExplainStep) for step in steps) >= 2
+
+
+def test_every_drill_kind_is_used_at_least_twice(vi):
+    used = Counter(step.kind for lesson in vi.lessons for step in lesson.steps)
+    assert {kind: used[kind] for kind in DRILL_KINDS if used[kind] < 2} == {}
+
+
+def test_every_wrong_place_on_a_phone_screen_says_what_is_wrong_with_it(vi):
+    silent = [(lesson.id, step.id, element.id) for lesson in vi.lessons for step in lesson.steps
+              if isinstance(step, TapStep) for element in step.phone.elements
+              if element.id != step.correct and not element.feedback]
+    assert silent == []
+
+
+def test_share_steps_have_cards_to_share_and_cards_to_keep(vi):
+    for lesson in vi.lessons:
+        for step in lesson.steps:
+            if isinstance(step, ShareStep):
+                assert {card.share for card in step.cards} == {True, False}, (lesson.id, step.id)
+
+
+def test_an_otp_to_type_is_shown_in_its_step(vi):
+    keypads = [step for lesson in vi.lessons for step in lesson.steps if isinstance(step, KeypadStep)]
+    assert {step.mode for step in keypads} == {"pin", "passphrase"}
+    for step in keypads:
+        if step.expected:
+            assert step.expected in step.text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_pack_file_is_utf8_nfc(language):
+    paths = sorted((BUILTIN_PACKS / language).glob("*.yaml"))
+    assert len(paths) == 1 + len(LESSON_IDS)
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert text == unicodedata.normalize("NFC", text), path.name
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_loaded_text_is_nfc(language):
+    for lesson in builtin(language).lessons:
+        for _kind, where, text in lesson_texts(lesson):
+            assert text == unicodedata.normalize("NFC", text), (lesson.id, where)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_phone_number_but_113(language):
+    found = [(lesson.id, where, number) for lesson in builtin(language).lessons
+             for _kind, where, text in lesson_texts(lesson)
+             for number in PHONE.findall(text) if number not in ALLOWED_PHONE_NUMBERS]
+    assert found == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_web_addresses_are_only_lesson_07s_look_alikes_in_its_screens_and_questions(language):
+    seen = set()
+    for lesson in builtin(language).lessons:
+        for kind, where, text in lesson_texts(lesson):
+            for match in URL.finditer(text):
+                address = match.group(0)
+                assert (lesson.id, kind, address.lower()) in {
+                    (LOOKALIKE_LESSON, k, a) for k in LOOKALIKE_STEP_KINDS for a in LOOKALIKE_ADDRESSES
+                }, f"{language} {lesson.id} {where}: address {address!r} is not an allowed look-alike"
+                seen.add(address.lower())
+    assert seen == LOOKALIKE_ADDRESSES, "lesson 07 should show every look-alike it is allowed"
+    assert all(address.endswith(".test") for address in LOOKALIKE_ADDRESSES)
+
+
+@pytest.mark.parametrize(("text", "numbers"), [
+    ("Gọi 0909 123 456 ngay", ["0909 123 456"]),
+    ("số 0909.123.456", ["0909.123.456"]),
+    ("+84 909 123 456", ["+84 909 123 456"]),
+    ("tổng đài 1900 1234", ["1900 1234"]),
+    ("gọi 114 hay 115", ["114", "115"]),
+    ("soạn tin gửi 5656", ["5656"]),
+    ("gọi 113", ["113"]),
+    ("chuyển 10.000.000 đ, mã OTP 739158, hạn 31/12/2026, lúc 21:47, 25.000 đ", []),
+])
+def test_the_phone_number_pattern(text, numbers):
+    assert PHONE.findall(text) == numbers
+
+
+@pytest.mark.parametrize(("text", "addresses"), [
+    ("vào https://example.org/a nhé", ["https://example.org/a"]),
+    ("tại vietcornbank-xacthuc.test để", ["vietcornbank-xacthuc.test"]),
+    ("trang dichvucong.gov.vn", ["dichvucong.gov.vn"]),
+    ("đuôi lạ như .top, .vip; tệp VNeID-mucdo2.apk; nhận 50.000đ; Wi-Fi", []),
+])
+def test_the_web_address_pattern(text, addresses):
+    assert [m.group(0) for m in URL.finditer(text)] == addresses
+
+
+def skeleton(value: object) -> object:
+    """A dumped lesson without the words a translation rewrites: ids, kinds, answers, settings."""
+    if isinstance(value, dict):
+        return {key: skeleton(item) for key, item in value.items()
+                if key in NOT_TEXT - {"image"} or key in {"options", "elements", "items", "cards", "steps",
+                                                          "phone", "share", "length", "min_strength", "columns"}}
+    if isinstance(value, list):
+        return [skeleton(item) for item in value]
+    return value
+
+
+def test_the_english_pack_mirrors_the_vietnamese_one(vi):
+    en = builtin("en")
+    assert (en.info.id, en.info.version, en.info.language) == (vi.info.id, vi.info.version, "en")
+    assert [lesson.id for lesson in en.lessons] == LESSON_IDS
+    vi_files = sorted(p.name for p in Path(vi.path).glob("*.yaml"))
+    assert sorted(p.name for p in Path(en.path).glob("*.yaml")) == vi_files
+    for ours, theirs in zip(vi.lessons, en.lessons):
+        assert skeleton(theirs.model_dump(mode="json")) == skeleton(ours.model_dump(mode="json")), ours.id
+        for step, translated in zip(ours.steps, theirs.steps):
+            if isinstance(step, KeypadStep):
+                assert len(translated.words) == len(step.words), (ours.id, step.id)
