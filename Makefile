@@ -5,7 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 DEBS := python3-venv xvfb xauth libgl1 libegl1 libmtdev1 libzbar0 espeak-ng
-XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+# Tests, screenshots and benchmarks run on a virtual screen with no sound card.
+XVFB := SDL_AUDIODRIVER=dummy xvfb-run -a -s "-screen 0 1280x800x24"
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard kiosk/locale/*/LC_MESSAGES/*.po))
 export KIVY_NO_ARGS := 1

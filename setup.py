@@ -9,7 +9,7 @@ setup(
     packages=find_packages(include=["kiosk*", "lessons*", "sync*", "deploy*"]),
     package_data={
         "kiosk": ["screens/*.kv", "widgets/*.kv", "locale/*.pot", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"],
-        "lessons": ["packs/*/*.yaml"],
+        "lessons": ["packs/*/*.yaml", "packs/*/*.png", "packs/*/signature.json"],
         "sync": ["server/migrations/*.py", "server/migrations/*.mako", "server/migrations/versions/*.py"],
     },
     install_requires=[
@@ -18,6 +18,7 @@ setup(
         "PyYAML>=6",
         "tinydb>=4.8,<5",
         "requests>=2.31",
+        "cryptography>=41",
     ],
     extras_require={
         "pi": ["picamera2"],

@@ -27,7 +27,7 @@ class KioskApp(App):
         self.title = "Bình Dân Học Vụ Số"
         self._prompt: IdlePrompt | None = None
         self._spoken = ""
-        self.speaker = Speaker(services.narrator, services.config.narration_volume) if services.narrator else None
+        self.speaker: Speaker | None = None
 
     def build(self) -> ScreenManager:
         Window.clearcolor = theme.BACKGROUND
@@ -57,9 +57,13 @@ class KioskApp(App):
         return self.root.get_screen(name)
 
     def step_shown(self, text: str) -> None:
-        """A new step or feedback is on screen: remember what "Đọc to" will read."""
+        """A new step or feedback is on screen: read it aloud, and keep it for "Đọc to"."""
         self._spoken = text
+        if self.speaker is None and self.services.narration_ready:
+            self.speaker = Speaker(self.services.narrator, self.services.narrator.volume)
         self.narration_ready = self.speaker is not None
+        if self.speaker is not None:
+            self.speaker.speak(text)
 
     def narrate_current(self) -> None:
         """Read the current text aloud again (the "Đọc to" button)."""

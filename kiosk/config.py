@@ -12,6 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from lessons.pack import BUILTIN_PACKS
+
 DEFAULT_CONFIG_FILE = Path("/etc/bdhvs/kiosk.toml")
 
 
@@ -21,8 +23,7 @@ class KioskConfig(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     data_dir: Path = Field(Path("/var/lib/bdhvs"), description="Where the outbox, enrollment and caches live (the data partition).")
-    pack_dir: Path = Field(Path(__file__).resolve().parent.parent / "lessons" / "packs" / "vi",
-                           description="The lesson pack shown to learners.")
+    pack_dir: Path | None = Field(None, description="The lesson pack shown to learners; by default the built-in pack in the kiosk's language.")
     language: str = Field("vi", pattern="^(vi|en)$", description="Language of the kiosk's own texts: vi or en.")
     screen_dpi: float = Field(133.0, gt=50, lt=600, description="Dots per inch of the screen; 133 for the official 7-inch 800×480 display. Sizes in mm and pt depend on it.")
     window_size: str = Field("800x480", pattern=r"^\d{3,4}x\d{3,4}$", description="Window size in pixels when not full screen.")
@@ -32,6 +33,7 @@ class KioskConfig(BaseModel):
     volunteer_mode: bool = Field(False, description="Volunteer-led session: no inactivity reset.")
     sync_interval_s: float = Field(30, gt=0, description="Seconds between sync attempts while connected.")
     sync_backoff_max_s: float = Field(300, gt=0, description="Longest wait between sync attempts while the server does not answer.")
+    server_ca_bundle: Path | None = Field(None, description="PEM file of the ward's own certificate authority, when its server's HTTPS certificate is not from a public one; certificates are always verified.")
     narration: bool = Field(True, description="Offer reading steps aloud.")
     narration_voice: str = Field("vi-vn-x-south", pattern=r"^[A-Za-z0-9][A-Za-z0-9_+-]*$", description="espeak-ng voice that reads steps aloud: vi-vn-x-south (Southern, for Ho Chi Minh City), vi-vn-x-central or vi (Northern); `espeak-ng --voices=vi` lists them.")
     narration_rate: int = Field(145, ge=80, le=300, description="Speaking rate in words per minute; 145 is unhurried for older listeners (espeak-ng's own default is 175).")
@@ -43,6 +45,10 @@ class KioskConfig(BaseModel):
     def window_pixels(self) -> tuple[int, int]:
         width, height = self.window_size.split("x")
         return int(width), int(height)
+
+    @property
+    def lesson_pack(self) -> Path:
+        return self.pack_dir or BUILTIN_PACKS / self.language
 
     @property
     def outbox_dir(self) -> Path:

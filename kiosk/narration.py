@@ -85,6 +85,10 @@ class Narrator:
                 return path
             return self._render(text, path)
 
+    def available(self) -> bool:
+        """Whether the speech engine runs here (asked once; later calls cost nothing)."""
+        return self._engine_version() is not None
+
     def _cache_key(self, text: str, version: str) -> str:
         """Everything that changes the sound names the file, so a stale clip is never played."""
         return hashlib.sha256("\0".join((text, self.voice, str(self.rate), version)).encode()).hexdigest()[:32]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.config import KioskConfig
 from kiosk.i18n import N_, _
+from kiosk.narration import Narrator
 from kiosk.session import IdleWatch, LearnerSession
 from lessons.engine import LessonEvent, LessonRun
 from lessons.pack import Pack
@@ -41,7 +42,7 @@ class KioskServices:
             log.error("config: %s", problem)
         if config_problems:
             self._notice(NOTICE_SETTINGS)
-        choice = choose_pack(config.pack_dir, config.data_dir / "packs")
+        choice = choose_pack(config.lesson_pack, config.data_dir / "packs")
         self.pack: Pack | None = choice.pack
         if choice.problems:
             self._notice(NOTICE_PACK if choice.pack else NOTICE_NO_PACK)
@@ -51,7 +52,8 @@ class KioskServices:
         self.sync: "SyncWorker | None" = None
         self.idle = IdleWatch(config.idle_prompt_s, config.idle_countdown_s, enabled=not config.volunteer_mode)
         self.session: LearnerSession | None = None
-        self.narrator = None
+        self.narrator = Narrator.from_config(config) if config.narration else None
+        self.narration_ready = False
 
     def _notice(self, message: str) -> None:
         if message not in self.notices:
@@ -62,17 +64,21 @@ class KioskServices:
         return self.pack.lessons if self.pack else ()
 
     def start(self) -> None:
-        """Start syncing. Called once the first screen is up: the HTTP stack is not needed to draw it."""
+        """Start syncing and check the speech engine. Called once the first screen is up: neither
+        the HTTP stack nor espeak-ng is needed to draw it."""
         from sync.client import SyncClient
         from sync.worker import SyncWorker
 
         client = SyncClient(self.credentials) if self.credentials else None
         self.sync = SyncWorker(self.outbox, client, interval_s=self.config.sync_interval_s,
                                backoff_max_s=self.config.sync_backoff_max_s).start()
+        self.narration_ready = self.narrator is not None and self.narrator.available()
 
     def stop(self) -> None:
         if self.sync is not None:
             self.sync.stop()
+        if self.narrator is not None:
+            self.narrator.close()
 
     def begin_session(self) -> LearnerSession:
         """A learner touched the welcome screen: open an anonymous session."""
@@ -88,8 +94,12 @@ class KioskServices:
         self.session = None
 
     def start_lesson(self, lesson_id: str) -> LessonRun:
-        """Play ``lesson_id``; its answers and completion become records."""
-        return LessonRun(self.pack.lesson(lesson_id), on_event=self._on_lesson_event)
+        """Play ``lesson_id``; its answers and completion become records. Its steps' narration is
+        rendered in the background so "Đọc to" answers at once."""
+        lesson = self.pack.lesson(lesson_id)
+        if self.narration_ready:
+            self.narrator.prepare(step.text for step in lesson.steps)
+        return LessonRun(lesson, on_event=self._on_lesson_event)
 
     def _on_lesson_event(self, event: LessonEvent) -> None:
         if event.kind == "lesson_completed" and self.session is not None:

@@ -1,5 +1,6 @@
 """Lesson content, its schema and the engine that plays it.
 
-Plain Python (pydantic and yaml only): the kiosk renders what this package decides, and the
-ward server reads the same schema to serve packs. Never imports Kivy, sync or the network.
+Plain Python (pydantic and yaml; cryptography for pack signatures): the kiosk renders what this
+package decides, and the ward server reads the same schema to serve packs. Never imports Kivy,
+sync or the network.
 """

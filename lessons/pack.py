@@ -49,7 +49,11 @@ class PackError(Exception):
         self.problems = problems
 
 
-def _read_yaml(path: Path, problems: list[PackProblem]) -> object | None:
+UNREADABLE = object()
+
+
+def _read_yaml(path: Path, problems: list[PackProblem]) -> object:
+    """The file's data in NFC, or UNREADABLE after noting why in ``problems``."""
     try:
         return yaml.safe_load(nfc(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError) as exc:
@@ -58,10 +62,14 @@ def _read_yaml(path: Path, problems: list[PackProblem]) -> object | None:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problems.append(PackProblem(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})"))
-    return None
+    return UNREADABLE
 
 
-def _validate(model: type, data: object, path: Path, problems: list[PackProblem]):
+def _load(model: type, path: Path, problems: list[PackProblem]):
+    """``path`` read and validated as ``model``, or None with the reasons added to ``problems``."""
+    data = _read_yaml(path, problems)
+    if data is UNREADABLE:
+        return None
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -76,7 +84,7 @@ def load_pack(folder: Path) -> Pack:
     folder = Path(folder)
     problems: list[PackProblem] = []
     info_file = folder / "pack.yaml"
-    info = _validate(PackInfo, _read_yaml(info_file, problems), info_file, problems) if info_file.exists() else None
+    info = _load(PackInfo, info_file, problems) if info_file.exists() else None
     if not info_file.exists():
         problems.append(PackProblem(info_file, "", "missing: every pack needs a pack.yaml"))
     lessons: list[Lesson] = []
@@ -84,7 +92,7 @@ def load_pack(folder: Path) -> Pack:
     for path in sorted(folder.glob("*.yaml")):
         if path.name == "pack.yaml":
             continue
-        lesson = _validate(Lesson, _read_yaml(path, problems), path, problems)
+        lesson = _load(Lesson, path, problems)
         if lesson is not None:
             lessons.append(lesson)
             digest.update(lesson.model_dump_json().encode())

@@ -42,8 +42,9 @@ def choose_pack(wanted: Path, keep_dir: Path) -> PackChoice:
 
 
 def _keep(pack: Pack, last_good: Path) -> None:
-    """Copy ``pack`` to ``last_good`` unless the same content is already there."""
-    marker = last_good / ".content-hash"
+    """Copy ``pack`` to ``last_good`` unless the same content is already there. The content hash is
+    kept beside the copy, not in it, so the copy still verifies against the pack's signature."""
+    marker = last_good.with_name(last_good.name + ".content-hash")
     try:
         if marker.read_text() == pack.content_hash:
             return
@@ -53,8 +54,8 @@ def _keep(pack: Pack, last_good: Path) -> None:
     try:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(pack.path, staging)
-        (staging / ".content-hash").write_text(pack.content_hash)
         shutil.rmtree(last_good, ignore_errors=True)
         staging.rename(last_good)
+        marker.write_text(pack.content_hash)
     except OSError as exc:
         log.warning("could not keep a copy of the lesson pack in %s (%s)", last_good, exc)

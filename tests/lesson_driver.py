@@ -11,7 +11,7 @@ from kivy.metrics import mm
 
 from kiosk.i18n import _
 from lessons.engine import LessonRun
-from lessons.schema import ChoiceStep, ExplainStep, KeypadStep, OrderStep, ShareStep, TapStep
+from lessons.schema import ChoiceStep, ExplainStep, KeypadStep, OrderStep, QrStep, ShareStep, TapStep
 from lessons.strength import passphrase_strength
 from tests.ui import find, shown_texts, tap
 
@@ -154,8 +154,33 @@ def solve_keypad(app, step: KeypadStep, play: Play):
     yield from go_on_after_right(app, step.feedback.right, play)
 
 
+def solve_qr(app, step: QrStep, play: Play):
+    """Open the camera drill (a replay camera shows practice cards), answer, come back."""
+    from kiosk.qr.practice import DISTRUST, TRUST
+
+    verdicts = [False, True] if play.wrong_first else [True]
+    for right in verdicts:
+        tap(find(_("Open the camera")))
+        drill = app.root.get_screen("qr_practice")
+        for _wait in range(100):
+            yield 0.1
+            if drill.phase == "question":
+                break
+        assert drill.phase == "question", f"no practice card was recognised (phase {drill.phase})"
+        card = drill._card
+        tap(find(TRUST if card.trust == right else DISTRUST))
+        yield PAUSE
+        assert app.root.current == "player" and player(app).verdict == ("right" if right else "wrong")
+        assert card.explanation in player(app).feedback
+        if not right:
+            yield from play.on_feedback(app)
+            tap(find(_("Try again")))
+            yield PAUSE
+    yield from go_on_after_right(app, player(app).feedback, play)
+
+
 SOLVERS = {ChoiceStep: solve_choice, TapStep: solve_tap, OrderStep: solve_order, ShareStep: solve_share,
-           KeypadStep: solve_keypad}
+           KeypadStep: solve_keypad, QrStep: solve_qr}
 
 
 def play_lesson(app, lesson, play: Play = Play(), on_step=lambda app, run: iter(())):

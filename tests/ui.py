@@ -9,6 +9,7 @@ from typing import Callable, Generator, Iterable
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_DPI", "133")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")  # narration plays into no sound card
 
 from kivy.config import Config  # noqa: E402
 
