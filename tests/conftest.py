@@ -13,6 +13,7 @@ from kiosk.config import KioskConfig  # noqa: E402
 from sync.client import enroll  # noqa: E402
 from sync.device import DeviceIdentity, load_or_create_device, save_device  # noqa: E402
 from tests.harness import WardServer  # noqa: E402
+from tests.practice_cards import write_card_images  # noqa: E402
 
 
 @pytest.fixture
@@ -40,3 +41,9 @@ def enroll_kiosk(config: KioskConfig, server: WardServer) -> str:
 def enrolled_config(kiosk_config: KioskConfig, ward_server: WardServer) -> KioskConfig:
     enroll_kiosk(kiosk_config, ward_server)
     return kiosk_config
+
+
+@pytest.fixture(scope="session")
+def qr_camera(tmp_path_factory) -> str:
+    """The ``camera`` setting for a replay camera looping over every printed practice card."""
+    return f"replay:{write_card_images(tmp_path_factory.mktemp('practice-cards'))}"

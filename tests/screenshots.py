@@ -18,6 +18,7 @@ from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.i18n import _  # noqa: E402
 from kiosk.services import KioskServices  # noqa: E402
 from tests.lesson_driver import PAUSE, Play, play_lesson  # noqa: E402
+from tests.practice_cards import write_card_images  # noqa: E402
 
 DRILL_PACK = Path(__file__).resolve().parent / "fixtures" / "drill-pack"
 
@@ -39,6 +40,14 @@ def tour(out: Path, services: KioskServices):
             seen.add(kind)
             yield PAUSE
             save(out, f"10-step-{run.number:02d}-{kind}")
+        if run.step.kind == "qr":
+            tap(find(_("Open the camera")))
+            drill = app.root.get_screen("qr_practice")
+            while drill.phase != "question":
+                yield 0.1
+            save(out, "11-qr-camera-question")
+            tap(find(_("Exit lesson")))
+            yield PAUSE
         if run.number == 2:  # one wrong answer, to show the feedback screen
             wrong = next(e for e in run.step.phone.elements if e.id != run.step.correct)
             tap(find(wrong.label))
@@ -75,7 +84,8 @@ def main(out_dir: str = "build/screenshots") -> int:
     out.mkdir(parents=True)
     data = Path(tempfile.mkdtemp(prefix="kiosk-screens-"))
     try:
-        services = KioskServices(KioskConfig(data_dir=data, pack_dir=DRILL_PACK))
+        camera = f"replay:{write_card_images(data / 'cards')}"
+        services = KioskServices(KioskConfig(data_dir=data, pack_dir=DRILL_PACK, camera=camera))
         run_kiosk(services, tour(out, services))
     finally:
         shutil.rmtree(data, ignore_errors=True)

@@ -11,8 +11,8 @@ from tests.ui import find, run_kiosk, screen_name, tap
 DRILL_PACK = Path(__file__).resolve().parent.parent / "fixtures" / "drill-pack"
 
 
-def test_a_lesson_by_touch_reaches_the_ward_server_once(enrolled_config, ward_server):
-    services = KioskServices(enrolled_config.model_copy(update={"pack_dir": DRILL_PACK}))
+def test_a_lesson_by_touch_reaches_the_ward_server_once(enrolled_config, ward_server, qr_camera):
+    services = KioskServices(enrolled_config.model_copy(update={"pack_dir": DRILL_PACK, "camera": qr_camera}))
     lesson = services.lessons[0]
     appended = []
     append = services.outbox.append
@@ -38,6 +38,8 @@ def test_a_lesson_by_touch_reaches_the_ward_server_once(enrolled_config, ward_se
     assert [r.seq for r in stored] == list(range(1, len(stored) + 1))
     types = [r.type for r in stored]
     assert types[0] == "session_started" and types[-2:] == ["lesson_completed", "session_ended"]
+    scans = [r.payload for r in stored if r.type == "qr_scanned"]
+    assert scans and set(scans[0]) == {"card", "trusted", "correct"}, "a QR scan records the card and verdict only"
     answers = [r.payload for r in stored if r.type == "step_answered"]
     questions = LessonRun(lesson).questions
     drills = {step.id for step in lesson.steps if step.kind != "explain"}
