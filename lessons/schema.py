@@ -12,6 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 
 
+def Text(budget: int) -> type:
+    """Non-empty text of at most ``budget`` characters: what fits its place on the 7-inch screen."""
+    return Annotated[str, Field(min_length=1, max_length=budget)]
+
+
 class Strict(BaseModel):
     """Base for pack models: unknown keys are errors (the loader has already made text NFC)."""
 
@@ -24,7 +29,7 @@ class ExplainStep(Strict):
 
     kind: Literal["explain"]
     id: Slug
-    text: str = Field(min_length=1, max_length=200)
+    text: Text(200)
     image: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*\.png$")
 
 
@@ -32,8 +37,8 @@ class Option(Strict):
     """One answer of a multiple-choice question, with the feedback that answer earns."""
 
     id: Slug
-    text: str = Field(min_length=1, max_length=40)
-    feedback: str = Field(min_length=1, max_length=130)
+    text: Text(40)
+    feedback: Text(130)
 
 
 class ChoiceStep(Strict):
@@ -41,7 +46,7 @@ class ChoiceStep(Strict):
 
     kind: Literal["choice"]
     id: Slug
-    text: str = Field(min_length=1, max_length=150)
+    text: Text(150)
     options: list[Option] = Field(min_length=2, max_length=3)
     correct: Slug
 
@@ -57,15 +62,15 @@ class ChoiceStep(Strict):
 class Feedback(Strict):
     """Kind, specific words for a right and for a wrong answer (a wrong one may be retried)."""
 
-    right: str = Field(min_length=1, max_length=130)
-    wrong: str = Field(min_length=1, max_length=130)
+    right: Text(130)
+    wrong: Text(130)
 
 
 class PhoneElement(Strict):
     """Something on a simulated phone screen: an app icon, a button, a row, a link or a message."""
 
     id: Slug
-    label: str = Field(min_length=1, max_length=28)
+    label: Text(28)
     style: Literal["app", "button", "row", "link", "field"] = "button"
     feedback: str | None = Field(None, max_length=130, description="what tapping this teaches, if not the step's wrong feedback")
 
@@ -73,7 +78,7 @@ class PhoneElement(Strict):
 class PhoneScreen(Strict):
     """A phone screen we draw ourselves (never a screenshot of a real app)."""
 
-    title: str = Field(min_length=1, max_length=30)
+    title: Text(30)
     message: str | None = Field(None, max_length=120, description="a text shown on the screen, such as an SMS")
     elements: list[PhoneElement] = Field(min_length=2, max_length=6)
     columns: int = Field(1, ge=1, le=3)
@@ -101,7 +106,7 @@ class TapStep(Strict):
 
     kind: Literal["tap"]
     id: Slug
-    text: str = Field(min_length=1, max_length=150)
+    text: Text(150)
     phone: PhoneScreen
     correct: Slug
     gesture: Literal["tap", "hold", "swipe"] = "tap"
@@ -120,7 +125,7 @@ class TapStep(Strict):
 
 class OrderItem(Strict):
     id: Slug
-    text: str = Field(min_length=1, max_length=40)
+    text: Text(40)
 
 
 class OrderStep(Strict):
@@ -129,7 +134,7 @@ class OrderStep(Strict):
 
     kind: Literal["order"]
     id: Slug
-    text: str = Field(min_length=1, max_length=100)
+    text: Text(100)
     items: list[OrderItem] = Field(min_length=3, max_length=6)
     feedback: Feedback
 
@@ -141,9 +146,9 @@ class OrderStep(Strict):
 
 class ShareCard(Strict):
     id: Slug
-    text: str = Field(min_length=1, max_length=60)
+    text: Text(60)
     share: bool
-    feedback: str = Field(min_length=1, max_length=130)
+    feedback: Text(130)
 
 
 class ShareStep(Strict):
@@ -151,7 +156,7 @@ class ShareStep(Strict):
 
     kind: Literal["share"]
     id: Slug
-    text: str = Field(min_length=1, max_length=100)
+    text: Text(100)
     cards: list[ShareCard] = Field(min_length=2, max_length=6)
 
     @model_validator(mode="after")
@@ -167,7 +172,7 @@ class KeypadStep(Strict):
 
     kind: Literal["keypad"]
     id: Slug
-    text: str = Field(min_length=1, max_length=60)
+    text: Text(60)
     mode: Literal["pin", "passphrase"]
     expected: str | None = Field(None, pattern=r"^[0-9]{4,8}$")
     length: int = Field(6, ge=4, le=8, description="digits in a PIN")
@@ -191,7 +196,7 @@ class QrStep(Strict):
 
     kind: Literal["qr"]
     id: Slug
-    text: str = Field(min_length=1, max_length=150)
+    text: Text(150)
     card: Slug | None = Field(None, description="a practice card id; any card when absent")
 
 
@@ -209,8 +214,8 @@ class Lesson(Strict):
     """One lesson: a title, a one-line summary for the list, and its steps in order."""
 
     id: Slug
-    title: str = Field(min_length=1, max_length=40)
-    summary: str = Field(min_length=1, max_length=140)
+    title: Text(40)
+    summary: Text(140)
     steps: list[Step] = Field(min_length=1)
 
     @model_validator(mode="after")

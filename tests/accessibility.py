@@ -29,6 +29,7 @@ from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.i18n import _  # noqa: E402
 from kiosk.services import KioskServices  # noqa: E402
 from tests.lesson_driver import PAUSE, Play, play_lesson  # noqa: E402
+from tests.practice_cards import write_card_images  # noqa: E402
 
 logging.getLogger("PIL").setLevel(logging.INFO)
 MM = float(DPI) / 25.4
@@ -129,6 +130,10 @@ def walk(services: KioskServices):
         screen = app.root.get_screen("player")
         measure(f"{screen.run.lesson.id} step {screen.run.number} feedback ({screen.verdict})")
 
+    def on_camera_question(app):
+        yield PAUSE
+        measure(f"{app.root.get_screen('player').run.lesson.id} camera drill question")
+
     def script(app):
         yield 0.5
         measure("welcome")
@@ -136,7 +141,8 @@ def walk(services: KioskServices):
             tap(find(_("Touch here to start")))
             yield PAUSE
             measure("lesson list")
-            yield from play_lesson(app, lesson, Play(wrong_first=True, on_feedback=on_feedback), on_step=on_step)
+            yield from play_lesson(app, lesson, Play(wrong_first=True, on_feedback=on_feedback,
+                                                         on_camera_question=on_camera_question), on_step=on_step)
             yield PAUSE
             measure(f"{lesson.id} done")
             tap(find(_("Finish")))
@@ -152,7 +158,8 @@ def walk(services: KioskServices):
 def main(packs: list[str]) -> int:
     for pack in packs:
         data = Path(tempfile.mkdtemp(prefix="kiosk-a11y-"))
-        services = KioskServices(KioskConfig(data_dir=data, pack_dir=Path(pack), screen_dpi=float(DPI)))
+        camera = f"replay:{write_card_images(data / 'cards')}"
+        services = KioskServices(KioskConfig(data_dir=data, pack_dir=Path(pack), screen_dpi=float(DPI), camera=camera))
         if not services.lessons:
             problems.append(f"pack {pack} did not load")
             continue

@@ -29,6 +29,7 @@ class Play:
 
     wrong_first: bool = True
     on_feedback: Callable = lambda app: iter(())
+    on_camera_question: Callable = lambda app: iter(())
 
 
 def go_on_after_right(app, message: str, play: Play):
@@ -167,6 +168,7 @@ def solve_qr(app, step: QrStep, play: Play):
             if drill.phase == "question":
                 break
         assert drill.phase == "question", f"no practice card was recognised (phase {drill.phase})"
+        yield from play.on_camera_question(app)
         card = drill._card
         tap(find(TRUST if card.trust == right else DISTRUST))
         yield PAUSE
