@@ -110,6 +110,8 @@ class TapStep(Strict):
     phone: PhoneScreen
     correct: Slug
     gesture: Literal["tap", "hold", "swipe"] = "tap"
+    target_mm: int = Field(20, ge=16, le=20, description="height of the phone's elements: lesson 1 shrinks "
+                           "them toward a real phone's, never under DESIGN.md's 16 mm floor")
     feedback: Feedback
 
     @model_validator(mode="after")

@@ -3,7 +3,7 @@
 ``python -m tests.accessibility WIDTHxHEIGHT DPI [PACK…]`` opens the kiosk at that size and DPI
 (one process per screen profile: Kivy fixes both when its window opens), touches through every
 lesson (wrong answers first, so the feedback screens are measured too) and, on every screen,
-measures each visible touch target (≥ 20 mm, ≥ 5 mm from the next, inside the window), each
+measures each visible touch target (≥ 20 mm; a phone drill's shrinking targets ≥ their size, never < 16 mm; ≥ 5 mm from the next, inside the window), each
 visible text (≥ 18 pt) and each text's contrast against the background actually drawn behind it
 (≥ 7:1, from the rendered pixels). Prints one line per problem and exits 1 if there is any.
 """
@@ -19,6 +19,7 @@ os.environ["KIVY_DPI"] = DPI
 
 from tests.ui import everything, run_kiosk, tap, find  # noqa: E402  (sets the window size first)
 
+from kivy.app import App  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
@@ -28,12 +29,13 @@ from PIL import Image  # noqa: E402
 from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.i18n import _  # noqa: E402
 from kiosk.services import KioskServices  # noqa: E402
+from kiosk.widgets.drills import PhoneElementButton  # noqa: E402
 from tests.lesson_driver import PAUSE, Play, play_lesson  # noqa: E402
 from tests.practice_cards import write_card_images  # noqa: E402
 
 logging.getLogger("PIL").setLevel(logging.INFO)
 MM = float(DPI) / 25.4
-MIN_TARGET_MM, MIN_GAP_MM, MIN_TEXT_PT, MIN_CONTRAST = 20, 5, 18, 7.0
+MIN_TARGET_MM, MIN_DRILL_TARGET_MM, MIN_GAP_MM, MIN_TEXT_PT, MIN_CONTRAST = 20, 16, 5, 18, 7.0
 problems: list[str] = []
 screens_measured = 0
 
@@ -86,6 +88,13 @@ def on_top() -> list:
     return list(modals[0].walk(restrict=True)) if modals else list(everything())
 
 
+def drill_target_mm(widget) -> float:
+    """20 mm, except the elements of a phone drill that shrinks them on purpose (never under 16)."""
+    if isinstance(widget, PhoneElementButton):
+        return max(MIN_DRILL_TARGET_MM, App.get_running_app().root.get_screen("player").run.step.target_mm)
+    return MIN_TARGET_MM
+
+
 def measure(where: str) -> None:
     """Check every visible target and text on the screen as drawn now."""
     global screens_measured
@@ -98,8 +107,9 @@ def measure(where: str) -> None:
     for widget, box in boxes:
         name = f"{where}: button {getattr(widget, 'text', type(widget).__name__)!r}"
         size = min(widget.width, widget.height) / MM
-        if size < MIN_TARGET_MM - 0.05:
-            problems.append(f"{name} is {size:.1f} mm, under {MIN_TARGET_MM} mm")
+        smallest = drill_target_mm(widget)
+        if size < smallest - 0.05:
+            problems.append(f"{name} is {size:.1f} mm, under {smallest} mm")
         if box[0] < -1 or box[1] < -1 or box[2] > Window.width + 1 or box[3] > Window.height + 1:
             problems.append(f"{name} reaches outside the screen")
     for index, (first, a) in enumerate(boxes):

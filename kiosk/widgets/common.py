@@ -11,6 +11,8 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import Screen
 
+from kiosk.widgets import theme
+
 Builder.load_file(str(Path(__file__).with_name("common.kv")))
 
 
@@ -21,6 +23,7 @@ class BigButton(Button):
     """
 
     primary = BooleanProperty(False)
+    min_height = NumericProperty(theme.TARGET)
 
 
 class NarrateButton(BigButton):

@@ -117,7 +117,7 @@ class PhoneDrill(Drill):
         grid.clear_widgets()
         for element in phone.elements:
             grid.add_widget(PhoneElementButton(text=element.label, value=element.id, gesture=self.run.step.gesture,
-                                               on_release=self._released))
+                                               min_height=mm(self.run.step.target_mm), on_release=self._released))
 
     def _released(self, button: PhoneElementButton) -> None:
         if button.gesture_done:

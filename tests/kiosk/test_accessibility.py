@@ -12,13 +12,13 @@ import pytest
 from lessons.pack import BUILTIN_PACKS
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKS = [str(BUILTIN_PACKS / "vi"), str(ROOT / "tests" / "fixtures" / "drill-pack")]
+PACKS = [str(BUILTIN_PACKS / "vi"), str(BUILTIN_PACKS / "en"), str(ROOT / "tests" / "fixtures" / "drill-pack")]
 
 
 @pytest.mark.parametrize("size, dpi", [("800x480", "133"), ("1280x800", "149")])
 def test_every_screen_meets_the_design_numbers(size, dpi):
     walk = subprocess.run([sys.executable, "-m", "tests.accessibility", size, dpi, *PACKS], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
+                          capture_output=True, text=True, timeout=1500)
     report = walk.stdout.strip().splitlines()
     assert report, walk.stderr[-3000:]
     summary = report[-1]

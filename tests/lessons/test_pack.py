@@ -79,3 +79,24 @@ def test_the_builtin_pack_is_nfc():
     for path in (BUILTIN_PACKS / "vi").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         assert text == unicodedata.normalize("NFC", text), path
+
+
+def test_a_phone_drill_may_shrink_its_targets_but_never_under_16_mm(tmp_path):
+    tap_step = """id: bai-thu
+title: Bài thử
+summary: Một bài để thử.
+steps:
+  - kind: tap
+    id: cham
+    text: Chạm vào nút.
+    target_mm: {size}
+    correct: a
+    feedback: {{right: Đúng., wrong: Sai.}}
+    phone:
+      title: Máy
+      elements: [{{id: a, label: A}}, {{id: b, label: B}}]
+"""
+    assert load_pack(write_pack(tmp_path / "ok", tap_step.format(size=16))).lessons[0].steps[0].target_mm == 16
+    with pytest.raises(PackError) as error:
+        load_pack(write_pack(tmp_path / "small", tap_step.format(size=15)))
+    assert "greater than or equal to 16" in str(error.value)
