@@ -16,6 +16,7 @@ from kiosk.qr.practice import CARDS, Card, card_number
 
 PAGE_W, PAGE_H = 210, 297  # mm, A4
 COLUMNS, ROWS = 2, 3
+PER_PAGE = COLUMNS * ROWS
 CARD_W, CARD_H = 92, 90    # mm
 QR_SIZE = 52               # mm; at 300 dpi a module of the densest card is still > 0.8 mm
 STICKER_YELLOW = (255, 214, 0)
@@ -70,14 +71,17 @@ def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
     fonts = _font_dir()
     pdf.add_font("Roboto", "", str(fonts / "Roboto-Regular.ttf"))
     pdf.add_font("Roboto", "B", str(fonts / "Roboto-Bold.ttf"))
-    margin_x = (PAGE_W - COLUMNS * CARD_W) / (COLUMNS + 1)
-    margin_y = (PAGE_H - ROWS * CARD_H) / (ROWS + 1)
-    per_page = COLUMNS * ROWS
     for index, card in enumerate(cards):
-        if index % per_page == 0:
+        if index % PER_PAGE == 0:
             pdf.add_page()
-        slot = index % per_page
-        column, row = slot % COLUMNS, slot // COLUMNS
-        _draw_card(pdf, card, margin_x + column * (CARD_W + margin_x), margin_y + row * (CARD_H + margin_y))
+        _draw_card(pdf, card, *card_position(index))
     pdf.output(str(out))
     return out
+
+
+def card_position(index: int) -> tuple[float, float]:
+    """Top-left corner (mm) of card ``index`` on its page: cards fill rows left to right."""
+    margin_x = (PAGE_W - COLUMNS * CARD_W) / (COLUMNS + 1)
+    margin_y = (PAGE_H - ROWS * CARD_H) / (ROWS + 1)
+    column, row = index % PER_PAGE % COLUMNS, index % PER_PAGE // COLUMNS
+    return margin_x + column * (CARD_W + margin_x), margin_y + row * (CARD_H + margin_y)

@@ -58,12 +58,12 @@ def parse_tlv(text: str, parent: str | None = None) -> Parsed:
         if len(value) < length:
             return Parsed(fields, f"field {head[:2]} at {position} is cut short")
         tlv = Tlv(head[:2], value)
+        fields.append(tlv)
         if _is_template(tlv.id, parent):
             inner = parse_tlv(value, tlv.id)
+            tlv.children = inner.fields  # what parsed before a problem is still shown
             if inner.problem:
-                return Parsed(fields + [tlv], f"inside field {tlv.id}: {inner.problem}")
-            tlv.children = inner.fields
-        fields.append(tlv)
+                return Parsed(fields, f"inside field {tlv.id}: {inner.problem}")
         position += 4 + length
     return Parsed(fields)
 

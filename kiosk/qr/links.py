@@ -85,14 +85,15 @@ def inspect_link(text: str) -> Report:
     report = Report("link")
     url = text.strip()
     report.details["url"] = url
+    has_scheme = "//" in url[:30]
     try:
-        parts = urlsplit(url if "//" in url[:30] else "http://" + url)
+        parts = urlsplit(url if has_scheme else "//" + url)
         host = (parts.hostname or "").rstrip(".")
     except ValueError:
         report.add("url", url)
         report.warn("bad_url")
         return report
-    scheme = parts.scheme.lower()
+    scheme = parts.scheme.lower() if has_scheme else "https"  # "www.…": the phone picks; not counted as http
     domain = host if not host or _is_ip(host) else registrable_domain(host)
     report.details.update(scheme=scheme, host=host, domain=domain, path=parts.path)
     report.add("site", domain or host or url, big=True)

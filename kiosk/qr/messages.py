@@ -27,10 +27,12 @@ def kind_of(text: str) -> str | None:
 
 def _explain_number(report: Report, number: str) -> None:
     digits = _DIGITS.sub("", number)
-    national = "0" + digits[3:] if digits.startswith("+84") else digits
-    if national.startswith("1900"):
+    for prefix in ("+84", "0084"):
+        if digits.startswith(prefix):
+            digits = digits[len(prefix):]
+    if digits.startswith("1900"):
         report.warn("premium", number=number)
-    elif digits.startswith("+") or digits.startswith("00"):
+    elif digits.startswith(("+", "00")):
         report.warn("foreign", number=number)
 
 

@@ -13,6 +13,7 @@ next card and is never stored, and the camera is released when the screen is lef
 Opened on its own (``app.show("qr_practice")``) or from a lesson's QR step with ``start_drill``,
 which names the card to use and hands the verdict back instead of showing it here.
 """
+import logging
 import threading
 import time
 from pathlib import Path
@@ -30,6 +31,7 @@ from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in t
 from kiosk.widgets.common import KioskScreen
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+log = logging.getLogger(__name__)
 
 SAME_CARD_PAUSE_S = 3  # after "Thử thẻ khác", the card just answered is ignored this long
 
@@ -67,6 +69,8 @@ class QrPracticeScreen(KioskScreen):
         """Run the drill for a lesson step: only ``card`` counts, and the verdict goes to ``on_result``."""
         self._wanted, self._on_result, self._on_leave = card_by_id(card), on_result, on_leave
         self.prompt = ask_for(self._wanted) if self._wanted else PROMPT
+        self._clear()
+        self._scan_again()
 
     def on_pre_enter(self, *_args) -> None:
         self._start_camera()
@@ -103,6 +107,9 @@ class QrPracticeScreen(KioskScreen):
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
+        self._apply_trigger.cancel()
+        with self._lock:
+            self._pending, self._pending_error = [], None
         if "preview" in self.ids:
             self.ids.preview.stop()
         if self._camera is not None:
@@ -110,6 +117,7 @@ class QrPracticeScreen(KioskScreen):
             self._camera = None
 
     def _show_problem(self, error: CameraError) -> None:
+        log.error("QR drill without a camera: %s", error)
         self._stop_camera()
         self.problem = error.message
         self.phase = "no_camera"
@@ -130,6 +138,8 @@ class QrPracticeScreen(KioskScreen):
         with self._lock:
             texts, self._pending = self._pending, []
             error, self._pending_error = self._pending_error, None
+        if self._worker is None:  # the camera was stopped after this result was sent
+            return
         if error is not None:
             self._show_problem(error)
             return
@@ -173,6 +183,9 @@ class QrPracticeScreen(KioskScreen):
         payload = self._ignored[0]
         self._clear()
         self._ignored = (payload, time.monotonic() + SAME_CARD_PAUSE_S)
+        self._scan_again()
+
+    def _scan_again(self) -> None:
         if self._worker is not None:
             self._worker.resume()
             self.phase = "scanning"
