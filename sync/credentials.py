@@ -2,12 +2,22 @@
 
 Kept apart from the HTTP client so the kiosk can read it at start-up without importing requests.
 """
+import hashlib
 import os
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from sync.atomic_storage import write_atomically
+
+
+def secret_digest(secret: str) -> str:
+    """SHA-256 of a random token or secret: what the ward server stores instead of the value.
+
+    Both ends compute it: the server to check a bearer token, and the kiosk and server to key the
+    MACs of USB bundles and their receipts (``sync.bundle``).
+    """
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class Credentials(BaseModel):

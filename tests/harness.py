@@ -2,6 +2,7 @@
 import socket
 import threading
 import time
+from pathlib import Path
 
 import uvicorn
 from sqlalchemy import func, select
@@ -19,20 +20,30 @@ def free_port() -> int:
 
 
 class WardServer:
-    """``ward-server serve`` in a thread: start, stop and start again on the same port."""
+    """``ward-server serve`` in a thread: start, stop and start again on the same port.
 
-    def __init__(self, database_url: str, port: int | None = None) -> None:
+    ``app_options`` go to ``create_app`` (packs_dir, rate_per_s, burst); ``tls`` is a
+    (certificate, key) pair of PEM files to serve HTTPS instead of HTTP.
+    """
+
+    def __init__(self, database_url: str, port: int | None = None, tls: tuple[Path, Path] | None = None,
+                 **app_options) -> None:
         self.database_url = database_url
         self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.app_options = app_options
         upgrade(database_url)
-        self.sessions = make_sessions(make_engine(database_url))
+        self.engine = make_engine(database_url)
+        self.sessions = make_sessions(self.engine)
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
     def start(self) -> "WardServer":
-        config = uvicorn.Config(create_app(self.database_url), host="127.0.0.1", port=self.port,
-                                log_level="warning", lifespan="off")
+        app = create_app(self.database_url, **self.app_options)
+        certfile, keyfile = self.tls or (None, None)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+                                ssl_certfile=certfile, ssl_keyfile=keyfile)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -43,11 +54,15 @@ class WardServer:
             time.sleep(0.02)
         return self
 
-    def stop(self) -> None:
+    def stop(self, abrupt: bool = False) -> None:
+        """Stop serving; ``abrupt`` drops requests in flight instead of letting them finish."""
         if self._server is not None:
+            self._server.force_exit = abrupt
             self._server.should_exit = True
             self._thread.join(10)
+            self._server.config.app.state.engine.dispose()
             self._server = None
+        self.engine.dispose()
 
     def enrollment_token(self, venue: str = "Cà phê Luka") -> str:
         with self.sessions() as session:

@@ -8,8 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 
 def utcnow() -> dt.datetime:
@@ -31,6 +32,8 @@ class Device(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    last_heartbeat_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    heartbeat: Mapped[dict | None] = mapped_column(JSON, default=None)  # the latest, as the kiosk sent it
 
 
 class EnrollmentToken(Base):
@@ -65,6 +68,36 @@ class StoredRecord(Base):
     monotonic_s: Mapped[float] = mapped_column(Float)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64))
+    # The server's best estimate of when it happened (see sync.server.clock); None when unknowable.
+    rebased_time: Mapped[dt.datetime | None] = mapped_column(default=None)
+    time_basis: Mapped[str | None] = mapped_column(String(16), default=None)  # "monotonic" or "device_clock"
+
+
+class BootAnchor(Base):
+    """Where one boot of a kiosk sits in real time: wall-clock epoch seconds minus its monotonic clock.
+
+    Learned from the server's own clock when a request arrives carrying the kiosk's boot id and
+    monotonic time; the smallest value seen is kept, since network delay only ever adds to it.
+    """
+
+    __tablename__ = "boot_anchors"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    boot_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    offset_s: Mapped[float] = mapped_column(Float)
+    seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RejectedSeq(Base):
+    """A seq whose record the server refused as invalid: the kiosk set it aside, so it is not a loss."""
+
+    __tablename__ = "rejected_seqs"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    record_id: Mapped[str | None] = mapped_column(String(36))
+    reason: Mapped[str] = mapped_column(String(300))
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -84,6 +117,12 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def insert(session: Session, model: type[Base]):
+    """An INSERT for ``model`` in the session's dialect, which has ``on_conflict_do_*`` on both backends."""
+    dialect = {"sqlite": sqlite, "postgresql": postgresql}[session.get_bind().dialect.name]
+    return dialect.insert(model)
 
 
 def make_sessions(engine: Engine) -> sessionmaker:

@@ -5,7 +5,6 @@ password hash is for guessable passwords). Only hashes are stored: a copy of the
 let anyone act as a kiosk.
 """
 import datetime as dt
-import hashlib
 import hmac
 import re
 import secrets
@@ -14,15 +13,12 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from sync.credentials import secret_digest as digest
 from sync.server.db import Device, EnrollmentToken, utcnow
 
 
 class EnrollmentRefused(Exception):
     """The token is unknown, used or expired."""
-
-
-def digest(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def slugify(name: str) -> str:

@@ -6,15 +6,7 @@ import pytest
 import requests
 
 from sync.client import Credentials, SyncClient, enroll
-from sync.records import Record, RecordDraft
-
-
-def make_records(device_id: str, count: int, start_seq: int = 1) -> list[Record]:
-    return [Record(**RecordDraft(device_id=device_id, venue_id="ca-phe-luka", type="step_answered",
-                                 lesson_id="ma-otp-la-bi-mat", learner="anon-0123456789abcdef",
-                                 payload={"step_id": "otp-la", "answer": "gui-nham", "correct": False,
-                                          "attempt": 1}).model_dump(), seq=start_seq + i)
-            for i in range(count)]
+from tests.sync.factory import make_records
 
 
 @pytest.fixture

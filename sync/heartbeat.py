@@ -1,0 +1,48 @@
+"""The kiosk's heartbeat: how a ward technician sees, without a visit, that a kiosk is alive and well.
+
+It says what version runs, how much waits to be sent, when sync last worked, how much disk is
+left and whether the power supply sags. It carries nothing about learners.
+"""
+import datetime as dt
+import shutil
+from importlib import metadata
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sync.outbox import Outbox
+from sync.power import under_voltage
+
+DISTRIBUTION = "bdhvs-kiosk"
+
+
+class Heartbeat(BaseModel):
+    """The body of ``POST /api/v1/heartbeat``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    app_version: str = Field(max_length=40)
+    pending: int = Field(ge=0)
+    quarantined: int = Field(ge=0)
+    last_sync: dt.datetime | None
+    free_disk_bytes: int | None = Field(ge=0)
+    under_voltage: bool | None
+    device_time: dt.datetime
+
+
+def app_version() -> str:
+    try:
+        return metadata.version(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def collect_heartbeat(outbox: Outbox, last_sync: dt.datetime | None) -> Heartbeat:
+    """A heartbeat for this kiosk now; free disk is that of the outbox's partition."""
+    stats = outbox.stats()
+    try:
+        free = shutil.disk_usage(outbox.folder).free
+    except OSError:
+        free = None
+    return Heartbeat(app_version=app_version(), pending=stats.pending, quarantined=stats.quarantined,
+                     last_sync=last_sync, free_disk_bytes=free, under_voltage=under_voltage(),
+                     device_time=dt.datetime.now(dt.timezone.utc))

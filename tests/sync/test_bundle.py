@@ -1,0 +1,132 @@
+"""USB bundles: export, import with a receipt, import twice, tampering, and the kiosk-sync/ward-server commands."""
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk.sync_cli import main as kiosk_sync
+from sync.bundle import BadBundle, apply_receipt, export_bundle, receipt_path
+from sync.credentials import Credentials
+from sync.outbox import Outbox
+from sync.server import identity
+from sync.server.audit import audit
+from sync.server.bundles import import_bundle
+from sync.server.cli import main as ward_server_cli
+from tests.sync.factory import Kiosk, enroll_kiosk
+
+RECORDS = 300  # more than two outbox segments
+
+
+@pytest.fixture
+def kiosk(ward_server, tmp_path) -> Kiosk:
+    kiosk = enroll_kiosk(ward_server, tmp_path, "kiosk-usb00001")
+    kiosk.queue(RECORDS)
+    return kiosk
+
+
+def import_(ward_server, path: Path):
+    with ward_server.sessions() as session:
+        return import_bundle(session, path)
+
+
+def test_a_bundle_carries_pending_records_and_its_receipt_acks_them(ward_server, kiosk, tmp_path):
+    stick = tmp_path / "usb"
+    bundle, count = export_bundle(kiosk.outbox, kiosk.credentials, stick)
+    assert count == RECORDS and kiosk.outbox.stats().pending == RECORDS  # nothing forgotten until the ward says so
+    receipt, results = import_(ward_server, bundle)
+    assert receipt == receipt_path(bundle) and {r.status for r in results} == {"accepted"}
+    assert ward_server.record_count() == RECORDS
+
+    outcome = apply_receipt(receipt, kiosk.outbox, kiosk.credentials)
+    assert outcome.accepted == RECORDS and kiosk.outbox.stats().pending == 0
+    with ward_server.sessions() as session:
+        assert audit(session)[0].missing == []
+
+
+def test_importing_a_bundle_twice_changes_nothing(ward_server, kiosk, tmp_path):
+    bundle, _ = export_bundle(kiosk.outbox, kiosk.credentials, tmp_path / "usb")
+    import_(ward_server, bundle)
+    before = [(r.id, r.content_hash, r.received_at) for r in ward_server.records()]
+    receipt, results = import_(ward_server, bundle)
+    assert {r.status for r in results} == {"duplicate"}
+    assert [(r.id, r.content_hash, r.received_at) for r in ward_server.records()] == before
+    assert apply_receipt(receipt, kiosk.outbox, kiosk.credentials).duplicate == RECORDS
+
+
+def tamper(path: Path, change) -> None:
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+
+
+@pytest.mark.parametrize("change, reason", [
+    (lambda d: d["bundle"]["records"][5]["payload"].update(correct=True), "altered"),
+    (lambda d: d["bundle"]["records"].pop(), "altered"),
+    (lambda d: d["bundle"].update(device_id="kiosk-other001"), "not known here"),
+    (lambda d: d.update(mac="0" * 64), "altered"),
+    (lambda d: d.pop("bundle"), "not a readable bundle"),
+])
+def test_a_tampered_bundle_is_refused_with_its_reason_and_changes_nothing(ward_server, kiosk, tmp_path, change, reason):
+    bundle, _ = export_bundle(kiosk.outbox, kiosk.credentials, tmp_path / "usb")
+    tamper(bundle, change)
+    with pytest.raises(BadBundle, match=reason):
+        import_(ward_server, bundle)
+    assert ward_server.record_count() == 0 and not receipt_path(bundle).exists()
+
+
+def test_a_revoked_kiosks_bundle_is_refused(ward_server, kiosk, tmp_path):
+    bundle, _ = export_bundle(kiosk.outbox, kiosk.credentials, tmp_path / "usb")
+    with ward_server.sessions() as session:
+        identity.revoke(session, kiosk.device_id)
+    with pytest.raises(BadBundle, match="revoked"):
+        import_(ward_server, bundle)
+    assert ward_server.record_count() == 0
+
+
+def test_a_forged_or_foreign_receipt_acks_nothing(ward_server, kiosk, tmp_path):
+    bundle, _ = export_bundle(kiosk.outbox, kiosk.credentials, tmp_path / "usb")
+    receipt, _ = import_(ward_server, bundle)
+    other = enroll_kiosk(ward_server, tmp_path, "kiosk-usb00002")
+    with pytest.raises(BadBundle, match="not known here"):
+        apply_receipt(receipt, other.outbox, other.credentials)
+    tamper(receipt, lambda d: d["receipt"]["results"].append({"id": "x", "status": "accepted"}))
+    with pytest.raises(BadBundle, match="altered"):
+        apply_receipt(receipt, kiosk.outbox, kiosk.credentials)
+    assert kiosk.outbox.stats().pending == RECORDS
+
+
+def test_records_already_imported_are_acked_as_duplicates_on_the_next_sync(ward_server, kiosk, tmp_path):
+    from sync.client import push_pending
+
+    bundle, _ = export_bundle(kiosk.outbox, kiosk.credentials, tmp_path / "usb")
+    import_(ward_server, bundle)  # the receipt never comes back: the stick was lost
+    result = push_pending(kiosk.outbox, kiosk.client())
+    assert result.duplicate == RECORDS and kiosk.outbox.stats().pending == 0 and ward_server.record_count() == RECORDS
+
+
+def test_the_volunteer_and_ward_commands(ward_server, enrolled_config, monkeypatch, tmp_path, capsys):
+    settings = tmp_path / "kiosk.toml"
+    settings.write_text(f'data_dir = "{enrolled_config.data_dir}"\n')
+    monkeypatch.setenv("KIOSK_CONFIG", str(settings))
+    credentials = Credentials.load(enrolled_config.credentials_file)
+    outbox = Outbox(enrolled_config.outbox_dir)
+    Kiosk(credentials, outbox).queue(30)
+    del outbox  # the commands open the outbox themselves, as a separate process would
+    stick = tmp_path / "usb"
+
+    assert kiosk_sync(["export", str(stick)]) == 0
+    assert "wrote 30 records" in capsys.readouterr().out
+    [bundle] = stick.glob("*.bundle.json")
+    assert ward_server_cli(["--database", ward_server.database_url, "import", str(bundle)]) == 0
+    assert "30 new, 0 already held, 0 refused" in capsys.readouterr().out
+    assert ward_server_cli(["--database", ward_server.database_url, "import", str(bundle)]) == 0
+    assert "0 new, 30 already held" in capsys.readouterr().out
+    assert kiosk_sync(["import-receipt", str(stick)]) == 0
+    assert "the ward holds 30, refused 0" in capsys.readouterr().out
+    assert kiosk_sync(["status"]) == 0
+    assert "pending 0, sent 30" in capsys.readouterr().out
+
+    bundle.write_text(bundle.read_text().replace('"correct":false', '"correct":true', 1))
+    assert ward_server_cli(["--database", ward_server.database_url, "import", str(bundle)]) == 1
+    assert "refused" in capsys.readouterr().err
+    assert ward_server.record_count() == 30

@@ -1,0 +1,87 @@
+"""Lesson packs from the ward: ETag and 304, signature checked on the kiosk, the last good pack kept."""
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from lessons.signing import sign_pack
+from sync.packs import BadPackDownload, PackInstaller, decode_pack, encode_pack
+from sync.worker import SyncWorker
+from tests.harness import WardServer
+from tests.sync.factory import enroll_kiosk
+
+PACK = Path(__file__).resolve().parents[2] / "lessons" / "packs" / "vi"
+WARD_KEY = Ed25519PrivateKey.generate()
+
+
+def signed_pack(folder: Path, key: Ed25519PrivateKey = WARD_KEY, tamper: bool = False) -> Path:
+    shutil.copytree(PACK, folder, ignore=shutil.ignore_patterns("signature.json"))
+    sign_pack(folder, key)
+    if tamper:  # "call this number" swapped into a lesson after it was signed
+        lesson = next(folder.glob("*.yaml"))
+        lesson.write_text(lesson.read_text(encoding="utf-8") + "\n# gọi 0900000000\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def pack_server(database_url, tmp_path):
+    server = WardServer(database_url, packs_dir=signed_pack(tmp_path / "ward-pack")).start()
+    yield server
+    server.stop()
+
+
+def test_a_signed_pack_is_installed_once_then_answered_304(pack_server, tmp_path):
+    client = enroll_kiosk(pack_server, tmp_path, "kiosk-pack0001").client()
+    installer = PackInstaller(tmp_path / "kiosk" / "pack", [WARD_KEY.public_key()])
+    body = client.get_pack(installer.etag)
+    assert installer.install(body).status == "installed"
+    assert sorted(p.name for p in installer.folder.iterdir()) == sorted(p.name for p in (tmp_path / "ward-pack").iterdir())
+    assert installer.etag == encode_pack(tmp_path / "ward-pack")[0]
+    assert client.get_pack(installer.etag) is None
+
+
+@pytest.mark.parametrize("key, tamper, problem", [
+    (WARD_KEY, True, "changed since the pack was signed"),
+    (Ed25519PrivateKey.generate(), False, "not a trusted key"),
+])
+def test_a_bad_pack_is_refused_and_the_last_good_one_stays(database_url, tmp_path, key, tamper, problem):
+    installer = PackInstaller(tmp_path / "kiosk" / "pack", [WARD_KEY.public_key()])
+    _, good = encode_pack(signed_pack(tmp_path / "good"))
+    assert installer.install(good).status == "installed"
+    server = WardServer(database_url, packs_dir=signed_pack(tmp_path / "bad", key, tamper)).start()
+    try:
+        body = enroll_kiosk(server, tmp_path, "kiosk-pack0002").client().get_pack(None)
+    finally:
+        server.stop()
+    update = installer.install(body)
+    assert update.status == "refused" and problem in " ".join(update.problems)
+    assert installer.etag == encode_pack(tmp_path / "good")[0]
+    assert not installer.folder.with_name("pack.incoming").exists()
+
+
+@pytest.mark.parametrize("names", [["../evil.yaml"], ["/etc/passwd"], ["a/../../b"], [""]])
+def test_file_names_from_the_network_cannot_escape_the_pack_folder(tmp_path, names):
+    body = ('{"format": 1, "content_hash": "x", "files": {%s}}' % ", ".join(f'"{n}": "AA=="' for n in names)).encode()
+    with pytest.raises(BadPackDownload):
+        decode_pack(body, tmp_path / "incoming")
+    assert not (tmp_path / "incoming").exists()
+
+
+def test_packs_need_a_device_token_and_a_pack(ward_server, tmp_path):
+    assert requests.get(f"{ward_server.url}/api/v1/packs", timeout=5).status_code == 401
+    assert enroll_kiosk(ward_server, tmp_path, "kiosk-pack0003").client().get_pack(None) is None  # 404: none to give
+
+
+def test_the_worker_fetches_a_new_pack_after_syncing(pack_server, tmp_path):
+    kiosk = enroll_kiosk(pack_server, tmp_path, "kiosk-pack0004")
+    kiosk.queue(1)
+    installer = PackInstaller(tmp_path / "kiosk" / "pack", [WARD_KEY.public_key()])
+    worker = SyncWorker(kiosk.outbox, kiosk.client(), interval_s=0.05, packs=installer).start()
+    deadline = time.monotonic() + 10
+    while installer.etag is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.stop()
+    assert installer.etag == encode_pack(tmp_path / "ward-pack")[0]

@@ -1,0 +1,60 @@
+"""``ward-server device add|list|revoke`` and ``kiosk-sync enroll``: from the ward's QR code to a working kiosk."""
+import json
+import stat
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from kiosk.qr.decode import decode
+from kiosk.sync_cli import main as kiosk_sync
+from sync.client import NeedsEnrollment, push_pending
+from sync.credentials import Credentials
+from sync.enrollment_code import parse_enrollment_code
+from sync.outbox import Outbox
+from sync.server.cli import main as ward_server_cli
+from tests.sync.factory import Kiosk
+
+
+def test_the_enrollment_qr_code_enrolls_a_kiosk_and_revoke_stops_it(ward_server, kiosk_config, monkeypatch,
+                                                                    tmp_path, capsys):
+    png = tmp_path / "luka.png"
+    database = ["--database", ward_server.database_url]
+    assert ward_server_cli([*database, "device", "add", "Cà phê Luka", "--url", ward_server.url, "--png", str(png)]) == 0
+    printed = capsys.readouterr().out
+    assert "Cà phê Luka" in printed and "▀" in printed  # the QR code, drawn in the terminal
+    assert stat.S_IMODE(png.stat().st_mode) == 0o600
+
+    [scanned] = decode(np.asarray(Image.open(png).convert("L")))  # what the technician screen's camera reads
+    code = parse_enrollment_code(scanned.text)
+    assert code.url == ward_server.url and code.venue == "Cà phê Luka"
+
+    settings = tmp_path / "kiosk.toml"
+    settings.write_text(f'data_dir = "{kiosk_config.data_dir}"\n')
+    monkeypatch.setenv("KIOSK_CONFIG", str(settings))
+    assert kiosk_sync(["enroll", scanned.text]) == 0
+    credentials = Credentials.load(kiosk_config.credentials_file)
+    assert stat.S_IMODE(kiosk_config.credentials_file.stat().st_mode) == 0o600
+    assert kiosk_sync(["enroll", scanned.text]) == 1  # one use only
+    assert "enrollment failed" in capsys.readouterr().err
+
+    kiosk = Kiosk(credentials, Outbox(kiosk_config.outbox_dir))
+    kiosk.queue(3)
+    assert push_pending(kiosk.outbox, kiosk.client()).accepted == 3
+    assert ward_server_cli([*database, "device", "list"]) == 0
+    assert f"{credentials.device_id}\tCà phê Luka\tactive" in capsys.readouterr().out
+
+    assert ward_server_cli([*database, "device", "revoke", credentials.device_id]) == 0
+    kiosk.queue(1)
+    with pytest.raises(NeedsEnrollment):
+        push_pending(kiosk.outbox, kiosk.client())
+    assert ward_server_cli([*database, "device", "revoke", "kiosk-nobody"]) == 1
+
+
+def test_device_add_json_for_scripts(ward_server, tmp_path, capsys):
+    png = tmp_path / "code.png"
+    assert ward_server_cli(["--database", ward_server.database_url, "device", "add", "Nhà văn hoá khu phố 3",
+                            "--url", "https://ward7.example.vn/", "--json", "--png", str(png)]) == 0
+    line = json.loads(capsys.readouterr().out)
+    assert parse_enrollment_code(line["code"]).token == line["token"] and line["url"] == "https://ward7.example.vn"
+    assert png.exists()
