@@ -79,7 +79,7 @@ class PhoneScreen(Strict):
     """A phone screen we draw ourselves (never a screenshot of a real app)."""
 
     title: Text(30)
-    message: str | None = Field(None, max_length=120, description="a text shown on the screen, such as an SMS")
+    message: str | None = Field(None, max_length=100, description="a text shown on the screen, such as an SMS")
     elements: list[PhoneElement] = Field(min_length=2, max_length=6)
     columns: int = Field(1, ge=1, le=3)
 
@@ -93,6 +93,9 @@ class PhoneScreen(Strict):
         if self.rows > 3 - bool(self.message):
             raise ValueError(f"{len(self.elements)} elements in {self.columns} column(s) make {self.rows} rows; "
                              f"the 7-inch screen fits 3 rows of 20 mm targets, 2 with a message")
+        if self.message and self.rows > 1 and len(self.message) > 40:
+            raise ValueError("beside two rows of elements a message fits in 40 characters (two lines); "
+                             "a longer one leaves room for one row")
         if self.columns > 1 and any(len(e.label) > 12 for e in self.elements):
             raise ValueError("with 2 or 3 columns each label must be 12 characters or fewer")
         return self
