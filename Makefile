@@ -39,7 +39,8 @@ test: setup
 	@$(XVFB) $(PY) -m pytest -q -p no:cacheprovider tests
 
 screenshots: setup
-	@$(XVFB) $(PY) -m tests.screenshots build/screenshots
+	@$(XVFB) $(PY) -m tests.screenshots build/screenshots/800x480
+	@KIOSK_TEST_WIDTH=1280 KIOSK_TEST_HEIGHT=800 KIVY_DPI=149 $(XVFB) $(PY) -m tests.screenshots build/screenshots/1280x800
 
 bench: setup
 	@$(XVFB) $(PY) bench/startup.py

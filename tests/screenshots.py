@@ -1,10 +1,12 @@
 """``make screenshots``: every kiosk screen rendered to PNG, in states that show real content.
 
-Run under Xvfb: ``python -m tests.screenshots OUT_DIR``. The app is driven by the same touch
+Run under Xvfb: ``python -m tests.screenshots OUT_DIR``; ``KIOSK_TEST_WIDTH``, ``KIOSK_TEST_HEIGHT``
+and ``KIVY_DPI`` choose the screen (800×480 at 133 dpi by default). The app is driven by the same touch
 events as the UI tests, so what the pictures show is what a learner gets: the welcome screen, the
 lesson list, one screen of each drill kind and of each feedback, the well-done screen and the
 inactivity question. The drill screens come from a test pack holding one drill of each kind.
 """
+import os
 import shutil
 import sys
 import tempfile
@@ -85,7 +87,8 @@ def main(out_dir: str = "build/screenshots") -> int:
     data = Path(tempfile.mkdtemp(prefix="kiosk-screens-"))
     try:
         camera = f"replay:{write_card_images(data / 'cards')}"
-        services = KioskServices(KioskConfig(data_dir=data, pack_dir=DRILL_PACK, camera=camera))
+        services = KioskServices(KioskConfig(data_dir=data, pack_dir=DRILL_PACK, camera=camera,
+                                             screen_dpi=float(os.environ["KIVY_DPI"])))
         run_kiosk(services, tour(out, services))
     finally:
         shutil.rmtree(data, ignore_errors=True)
