@@ -14,7 +14,6 @@ again in other forms, cheapest first, and the first form that reads wins:
 ``bench/qr.py`` measures the order: on the shared samples plus synthetic camera frames it reads
 more than either library alone, at a median time below plain pyzbar's.
 """
-import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -140,9 +139,3 @@ def _default_engines() -> tuple[Engine, ...]:
         _ENGINES = available_engines()
     return _ENGINES
 
-
-def timed_decode(image: np.ndarray) -> tuple[list[Code], float]:
-    """``decode`` and the milliseconds it took."""
-    start = time.perf_counter()
-    codes = decode(image)
-    return codes, (time.perf_counter() - start) * 1000

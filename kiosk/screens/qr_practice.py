@@ -25,7 +25,8 @@ from kivy.lang import Builder
 from kivy.properties import OptionProperty, StringProperty
 
 from kiosk.camera import Camera, CameraError, ScanWorker, open_camera
-from kiosk.qr import decode, inspect
+from kiosk.qr.decode import decode
+from kiosk.qr.inspect import inspect
 from kiosk.qr.practice import PROMPT, Card, ask_for, card_by_id, grade, recognise
 from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
 from kiosk.widgets.common import KioskScreen

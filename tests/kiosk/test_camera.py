@@ -17,7 +17,7 @@ from kiosk.camera.base import BAD_SETTING, CAMERA_STOPPED, NO_CAMERA
 from kiosk.camera.opencv_camera import OpenCvCamera
 from kiosk.camera.picamera2_camera import Picamera2Camera
 from kiosk.camera.replay_camera import ReplayCamera
-from kiosk.qr import decode
+from kiosk.qr.decode import decode
 from kiosk.qr.cards import qr_png
 from kiosk.qr.practice import CARDS
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kiosk.qr import decode
+from kiosk.qr.decode import decode
 from kiosk.qr.cards import CARD_H, CARD_W, card_position, make_pdf
 from kiosk.qr.engines import ZbarEngine
 from kiosk.qr.practice import CARDS, ask_for, card_by_id, card_number, grade, recognise

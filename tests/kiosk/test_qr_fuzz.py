@@ -9,7 +9,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.qr import inspect
+from kiosk.qr.inspect import inspect
 from kiosk.qr.emv import parse_tlv
 from kiosk.qr.inspect import MAX_CHARS, inspect_report
 

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from kiosk.qr import inspect
+from kiosk.qr.inspect import inspect
 from kiosk.qr.emv import build, check_crc, crc16_ccitt_false, parse_tlv
 from kiosk.qr.practice import CARDS
 from kiosk.qr.words import WARNINGS
