@@ -170,7 +170,7 @@ def solve_qr(app, step: QrStep, play: Play):
         assert drill.phase == "question", f"no practice card was recognised (phase {drill.phase})"
         yield from play.on_camera_question(app)
         card = drill._card
-        tap(find(TRUST if card.trust == right else DISTRUST))
+        tap(find(_(TRUST) if card.trust == right else _(DISTRUST)))
         yield PAUSE
         assert app.root.current == "player" and player(app).verdict == ("right" if right else "wrong")
         assert card.explanation in player(app).feedback

@@ -1,6 +1,7 @@
 """The QR drill's practice cards, and grading of the learner's "trust it / don't trust it" answer.
 
-Volunteers print the cards (``python -m kiosk.qr cards``); the learner holds one up, the kiosk
+The drill's own words go through the kiosk's gettext catalog (``N_`` here, ``_`` where shown); the
+cards' titles and explanations are content, printed and spoken in Vietnamese. Volunteers print the cards (``python -m kiosk.qr cards``); the learner holds one up, the kiosk
 recognises it by its exact payload, shows what is inside, and grades the choice. Only the card id
 and the answer are recorded, never the payload.
 
@@ -12,20 +13,21 @@ real person's account.
 """
 from dataclasses import dataclass
 
+from kiosk.i18n import N_, _
 from kiosk.qr.emv import build
 
-TITLE = "Tập quét mã QR"
-PROMPT = "Bác hãy đưa một thẻ tập luyện lên trước máy ảnh"
-HOLD_STILL = "Giữ thẻ yên, cách máy ảnh chừng một gang tay."
-QUESTION = "Bác có tin mã này không?"
-TRUST = "Tin được"
-DISTRUST = "Không nên tin"
-ANOTHER = "Thử thẻ khác"
-NOT_A_CARD = "Đây không phải thẻ tập luyện: máy chỉ cho Bác xem bên trong mã có gì."
-RIGHT = "Đúng rồi!"
-WRONG = "Chưa đúng."
-WANT_CARD = "Bài này dùng thẻ số {number} ({title}). Bác hãy đưa thẻ số {number} lên trước máy ảnh."
-SHOWN_CARD = "Đây là thẻ số {number}. "
+TITLE = N_("QR scanning practice")
+PROMPT = N_("Please hold a practice card up to the camera")
+HOLD_STILL = N_("Hold the card still, about a hand's span from the camera.")
+QUESTION = N_("Do you trust this code?")
+TRUST = N_("Trust it")
+DISTRUST = N_("Do not trust it")
+ANOTHER = N_("Try another card")
+NOT_A_CARD = N_("This is not a practice card: the kiosk only shows what the code holds.")
+RIGHT = N_("That's right!")
+WRONG = N_("Not quite.")
+WANT_CARD = N_("This lesson uses card number {number} ({title}). Please hold card number {number} up to the camera.")
+SHOWN_CARD = N_("This is card number {number}. ")
 
 LUKA_BIN = "970436"  # Vietcombank, from the VietQR bank list
 LUKA_ACCOUNT = "0000001234567"
@@ -104,8 +106,8 @@ def card_number(card: Card) -> int:
 
 def ask_for(wanted: Card, shown: Card | None = None) -> str:
     """What to say when a lesson needs one particular card (and another, ``shown``, was held up)."""
-    text = WANT_CARD.format(number=card_number(wanted), title=wanted.title)
-    return SHOWN_CARD.format(number=card_number(shown)) + text if shown else text
+    text = _(WANT_CARD).format(number=card_number(wanted), title=wanted.title)
+    return _(SHOWN_CARD).format(number=card_number(shown)) + text if shown else text
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,6 @@ def grade(card: Card, trusted: bool) -> Verdict:
     """Kind words either way: what was right or wrong about the choice, then why."""
     correct = trusted == card.trust
     if correct:
-        return Verdict(True, RIGHT, card.explanation)
-    hint = "Mã này tin được. " if card.trust else "Mã này không nên tin. "
-    return Verdict(False, WRONG, hint + card.explanation)
+        return Verdict(True, _(RIGHT), card.explanation)
+    hint = _("This code can be trusted. ") if card.trust else _("This code should not be trusted. ")
+    return Verdict(False, _(WRONG), hint + card.explanation)

@@ -25,6 +25,7 @@ from kivy.lang import Builder
 from kivy.properties import OptionProperty, StringProperty
 
 from kiosk.camera import Camera, CameraError, ScanWorker, open_camera
+from kiosk.i18n import _
 from kiosk.qr.decode import decode
 from kiosk.qr.inspect import inspect
 from kiosk.qr.practice import PROMPT, Card, ask_for, card_by_id, grade, recognise
@@ -41,7 +42,7 @@ OnResult = Callable[[str, bool, str], None]
 
 class QrPracticeScreen(KioskScreen):
     phase = OptionProperty("scanning", options=["scanning", "question", "feedback", "other", "no_camera"])
-    prompt = StringProperty(PROMPT)
+    prompt = StringProperty("")
     kind_title = StringProperty("")
     inside = StringProperty("")
     warning = StringProperty("")
@@ -52,6 +53,7 @@ class QrPracticeScreen(KioskScreen):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self.prompt = _(PROMPT)
         self._camera: Camera | None = None
         self._worker: ScanWorker | None = None
         self._lock = threading.Lock()
@@ -69,7 +71,7 @@ class QrPracticeScreen(KioskScreen):
                     on_leave: Callable[[], None] | None = None) -> None:
         """Run the drill for a lesson step: only ``card`` counts, and the verdict goes to ``on_result``."""
         self._wanted, self._on_result, self._on_leave = card_by_id(card), on_result, on_leave
-        self.prompt = ask_for(self._wanted) if self._wanted else PROMPT
+        self.prompt = ask_for(self._wanted) if self._wanted else _(PROMPT)
         self._clear()
         self._scan_again()
 
@@ -80,7 +82,7 @@ class QrPracticeScreen(KioskScreen):
         self._stop_camera()
         self._clear()
         self._wanted = self._on_result = self._on_leave = None
-        self.prompt = PROMPT
+        self.prompt = _(PROMPT)
 
     def on_manager(self, _screen, manager) -> None:
         if manager is None:  # removed when the session is wiped

@@ -59,13 +59,13 @@ def test_a_changed_receiver_card_is_spotted_graded_and_recorded_without_its_payl
         inside = find(screen.inside).text
         assert inside.splitlines() == ["Người nhận: NGUYEN VAN TUAN", "Số tiền: 25.000 đ", "Nội dung chuyển khoản: Ca phe Luka"]
         assert find("Mã chuyển tiền VietQR")
-        tap(find(DISTRUST))
+        tap(find(_(DISTRUST)))
         yield 0.2
         assert screen.phase == "feedback"
         assert find("Đúng rồi!") and find(card.explanation)
-        tap(find(ANOTHER))
+        tap(find(_(ANOTHER)))
         yield 0.5
-        assert screen.phase == "scanning" and find(PROMPT), "the card just answered waits a moment"
+        assert screen.phase == "scanning" and find(_(PROMPT)), "the card just answered waits a moment"
         assert screen.inside == "" and screen.feedback == ""
         tap(find(_("Exit lesson")))
         yield 0.3
@@ -89,12 +89,12 @@ def test_a_wrong_choice_gets_kind_specific_words_and_another_try(tmp_path):
         screen = app.root.get_screen("qr_practice")
         yield from wait_for_phase(screen, "question")
         assert screen.inside == "Trang sẽ mở: nhan-qua-50k.test"
-        tap(find(TRUST))
+        tap(find(_(TRUST)))
         yield 0.2
         assert find("Chưa đúng.") and find("Mã này không nên tin. " + card.explanation)
-        tap(find(ANOTHER))
+        tap(find(_(ANOTHER)))
         yield from wait_for_phase(screen, "question", timeout=10)  # the same card, shown again after a pause
-        tap(find(DISTRUST))
+        tap(find(_(DISTRUST)))
         yield 0.2
         assert find("Đúng rồi!")
 
@@ -117,7 +117,7 @@ def test_a_code_that_is_not_a_practice_card_is_explained_but_not_graded(tmp_path
         assert find("Thông tin mạng Wi-Fi")
         assert find(screen.warning).text.startswith("Mạng Wi-Fi này không có mật khẩu")
         assert "Tên mạng: Free Wifi" in screen.inside
-        tap(find(ANOTHER))
+        tap(find(_(ANOTHER)))
         yield 0.3
         assert screen.phase == "scanning"
 
@@ -150,11 +150,11 @@ def test_a_camera_that_stops_mid_drill_shows_a_message_not_a_crash(tmp_path):
         yield from open_drill(app)
         screen = app.root.get_screen("qr_practice")
         yield from wait_for_phase(screen, "question")
-        tap(find(TRUST))
+        tap(find(_(TRUST)))
         yield 0.2
         for picture in (tmp_path / "camera").iterdir():
             picture.unlink()  # the camera now gives nothing usable
-        tap(find(ANOTHER))
+        tap(find(_(ANOTHER)))
         yield from wait_for_phase(screen, "no_camera", timeout=20)
         assert find(CAMERA_STOPPED)
         tap(find(_("Exit lesson")))
@@ -174,7 +174,7 @@ def test_a_lesson_step_asks_for_its_card_and_gets_the_verdict_back(tmp_path):
         screen.start_drill(card="luka-ok", on_result=lambda *r: results.append(r), on_leave=lambda: left.append(1))
         yield from wait_for_phase(screen, "question")
         assert screen.inside.startswith("Người nhận: CA PHE LUKA")
-        tap(find(TRUST))
+        tap(find(_(TRUST)))
         yield 0.2
         assert results == [("luka-ok", True, CARD["luka-ok"].explanation)]
         tap(find(_("Exit lesson")))
