@@ -24,5 +24,5 @@ def import_bundle(session: Session, path: Path) -> tuple[Path, list[RecordResult
     results: list[RecordResult] = []
     for start in range(0, len(bundle.records), MAX_BATCH):
         results += store_batch(session, device, bundle.records[start:start + MAX_BATCH])
-    receipt = write_receipt(path, bundle, [r.model_dump() for r in results], device.secret_hash)
+    receipt = write_receipt(path, bundle, [r.as_json() for r in results], device.secret_hash)
     return receipt, results

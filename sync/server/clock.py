@@ -46,16 +46,16 @@ class DeviceClock:
         return cls(boot_id, monotonic_s) if math.isfinite(monotonic_s) and monotonic_s >= 0 else None
 
 
-def note_anchor(session: Session, device_id: str, clock: DeviceClock, received_at: dt.datetime) -> None:
-    """Remember where ``clock``'s boot sits in real time, keeping the tightest estimate seen."""
+def note_anchor(session: Session, device_id: str, clock: DeviceClock, received_at: dt.datetime) -> float:
+    """Remember where ``clock``'s boot sits in real time, keeping the tightest estimate seen; returns it."""
     offset = received_at.timestamp() - clock.monotonic_s
     statement = insert(session, BootAnchor).values(device_id=device_id, boot_id=clock.boot_id, offset_s=offset,
                                                    seen_at=received_at)
-    session.execute(statement.on_conflict_do_update(
+    return session.execute(statement.on_conflict_do_update(
         index_elements=[BootAnchor.device_id, BootAnchor.boot_id],
         set_={"offset_s": case((statement.excluded.offset_s < BootAnchor.offset_s, statement.excluded.offset_s),
                                else_=BootAnchor.offset_s)},
-    ))
+    ).returning(BootAnchor.offset_s)).scalar_one()
 
 
 def anchors(session: Session, device_id: str, boot_ids: set[str]) -> dict[str, float]:

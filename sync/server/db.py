@@ -17,6 +17,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; they were stored as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
 class Base(DeclarativeBase):
     type_annotation_map = {dt.datetime: DateTime(timezone=True)}
 
@@ -120,9 +125,12 @@ def make_engine(url: str) -> Engine:
 
 
 def insert(session: Session, model: type[Base]):
-    """An INSERT for ``model`` in the session's dialect, which has ``on_conflict_do_*`` on both backends."""
+    """A Core INSERT into ``model``'s table in the session's dialect, with ``on_conflict_do_*`` on both backends.
+
+    Core, not the ORM's bulk path: many rows then go to the driver's ``executemany`` as they are.
+    """
     dialect = {"sqlite": sqlite, "postgresql": postgresql}[session.get_bind().dialect.name]
-    return dialect.insert(model)
+    return dialect.insert(model.__table__)
 
 
 def make_sessions(engine: Engine) -> sessionmaker:

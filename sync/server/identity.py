@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.credentials import secret_digest as digest
-from sync.server.db import Device, EnrollmentToken, utcnow
+from sync.server.db import Device, EnrollmentToken, aware, utcnow
 
 
 class EnrollmentRefused(Exception):
@@ -47,7 +47,7 @@ def enroll(session: Session, token: str, device_id: str) -> tuple[Device, str]:
     """
     row = session.get(EnrollmentToken, digest(token), with_for_update=True)
     now = utcnow()
-    if row is None or row.used_at is not None or _aware(row.expires_at) < now:
+    if row is None or row.used_at is not None or aware(row.expires_at) < now:
         raise EnrollmentRefused("the enrollment code is unknown, already used or expired")
     secret = secrets.token_urlsafe(32)
     device = session.get(Device, device_id)
@@ -84,7 +84,3 @@ def revoke(session: Session, device_id: str) -> bool:
 def devices(session: Session) -> list[Device]:
     return list(session.scalars(select(Device).order_by(Device.created_at)))
 
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; they were stored as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

@@ -117,3 +117,22 @@ def test_gzip_bodies_are_read_and_oversized_ones_refused(ward_server, credential
 
 def test_healthz(ward_server):
     assert requests.get(f"{ward_server.url}/healthz", timeout=5).json() == {"status": "ok"}
+
+
+def test_copies_of_a_batch_arriving_at_once_store_each_record_once(ward_server, credentials):
+    from concurrent.futures import ThreadPoolExecutor
+
+    records = make_records(credentials.device_id, 300)
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: SyncClient(credentials).send_batch(records), range(4)))
+    assert ward_server.record_count() == 300
+    for index in range(300):
+        assert sorted(a[index]["status"] for a in answers) == ["accepted", "duplicate", "duplicate", "duplicate"]
+
+
+def test_a_batch_mixing_new_and_resent_records_says_which_is_which(ward_server, credentials):
+    client = SyncClient(credentials)
+    records = make_records(credentials.device_id, 10)
+    client.send_batch(records[::2])
+    assert [r["status"] for r in client.send_batch(records)] == ["duplicate", "accepted"] * 5
+    assert ward_server.record_count() == 10
