@@ -68,6 +68,8 @@ def main() -> int:
            "WARD_DATABASE_URL": os.environ.get("WARD_DATABASE_URL", f"sqlite:///{VAR / 'ward.sqlite3'}"),
            "KIOSK_DATA_DIR": os.environ.get("KIOSK_DATA_DIR", str(VAR / "kiosk")),
            "KIOSK_WINDOW_SIZE": os.environ.get("KIOSK_WINDOW_SIZE", "800x480")}
+    if "KIOSK_CAMERA" not in os.environ and Path("/dev/video0").exists():
+        env["KIOSK_CAMERA"] = "opencv:0"  # a laptop's webcam for the QR drill; the Pi's camera is the default
     server = subprocess.Popen([BIN / "ward-server", "serve", "--port", str(PORT)], env=env)
     kiosk = xvfb = None
     try:
