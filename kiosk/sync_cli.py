@@ -9,6 +9,7 @@
                                             receipt in a folder) says it holds
 """
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def _push(config: KioskConfig, outbox: Outbox, credentials: Credentials) -> int:
     client = SyncClient(credentials, ca_bundle=config.server_ca_bundle)
     try:
         result = push_pending(outbox, client)
-        client.send_heartbeat(collect_heartbeat(outbox, last_sync=None))
+        client.send_heartbeat(collect_heartbeat(outbox, last_sync=dt.datetime.now().astimezone()))
     except ServerUnavailable as exc:
         print(f"kiosk-sync: push stopped, try again later: {exc}", file=sys.stderr)
         return 1

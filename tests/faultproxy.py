@@ -12,7 +12,6 @@ import random
 import socket
 import struct
 import threading
-import time
 from collections import Counter
 
 FAULTS = ("pass", "drop_before", "drop_after", "reset_before", "reset_after", "delay", "truncate",

@@ -9,18 +9,14 @@ import pytest
 import requests
 
 from sync.records import Record
+from sync.server.db import aware
 from tests.sync.factory import at, enroll_kiosk, make_draft
 
 NOW = dt.datetime.now
 
 
-def aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands datetimes back naive; they were stored as UTC."""
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
-
-
 def stored_times(ward_server) -> dict[str, tuple[dt.datetime | None, str | None]]:
-    return {r.id: (aware(r.rebased_time), r.time_basis) for r in ward_server.records()}
+    return {r.id: (r.rebased_time and aware(r.rebased_time), r.time_basis) for r in ward_server.records()}
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 Several simulated kiosks (real outboxes on disk, real ``SyncWorker``s) keep recording while they
 push through ``FaultProxy``, which drops, resets, delays, truncates, fails and replays requests at
-random. Then: a server restart in the middle of a sync, and a revoked kiosk that must stop, say so,
-and resume once enrolled again.
+random; one of them has a clock that starts in 1970. Then: a server restart in the middle of a
+sync, and a revoked kiosk that must stop, say so, and resume once enrolled again.
 """
+import datetime as dt
 import threading
 import time
 from pathlib import Path
@@ -12,9 +13,10 @@ from pathlib import Path
 from sync.client import enroll
 from sync.server import identity
 from sync.server.audit import audit
+from sync.server.db import aware
 from sync.worker import SyncWorker
 from tests.faultproxy import FAULTS, FaultProxy
-from tests.sync.factory import Kiosk, enroll_kiosk
+from tests.sync.factory import Kiosk, at, enroll_kiosk
 
 KIOSKS = 5
 CHUNKS, CHUNK = 12, 100  # records each kiosk queues while it syncs: 1,200 per kiosk
@@ -53,12 +55,16 @@ def test_records_arrive_exactly_once_through_drops_resets_timeouts_5xx_and_repla
     expected: dict[str, set[str]] = {k.device_id: set() for k in kiosks}
     workers = [worker_for(k, proxy.url).start() for k in kiosks]
 
+    unset_clock = kiosks[0].device_id  # a Pi that never got the time: its records say 1970
+
     def record(kiosk: Kiosk, worker: SyncWorker) -> None:
+        clock = {"device_time": at(1970, 1, 1, 0, 5)} if kiosk.device_id == unset_clock else {}
         for _ in range(CHUNKS):
-            expected[kiosk.device_id].update(kiosk.queue(CHUNK))
+            expected[kiosk.device_id].update(kiosk.queue(CHUNK, **clock))
             worker.wake()
             time.sleep(0.1)
 
+    began = dt.datetime.now(dt.timezone.utc)
     started = time.monotonic()
     writers = [threading.Thread(target=record, args=pair) for pair in zip(kiosks, workers)]
     for writer in writers:
@@ -78,6 +84,10 @@ def test_records_arrive_exactly_once_through_drops_resets_timeouts_5xx_and_repla
     assert all(k.outbox.stats().quarantined == 0 for k in kiosks)
     assert all(proxy.counts[fault] > 0 for fault in FAULTS), proxy.counts
     assert_held_exactly_once(ward_server, expected)
+    ended = dt.datetime.now(dt.timezone.utc)
+    for stored in (r for r in ward_server.records() if r.device_id == unset_clock):
+        assert stored.time_basis == "monotonic"
+        assert began - dt.timedelta(seconds=5) <= aware(stored.rebased_time) <= ended
 
 
 def test_a_server_restart_in_the_middle_of_a_sync_loses_and_doubles_nothing(ward_server, tmp_path: Path):
