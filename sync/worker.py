@@ -102,7 +102,8 @@ class SyncWorker:
             return False
         except NeedsEnrollment as exc:
             log.warning("sync: the server refused this kiosk's token, re-enrollment needed (%s)", exc)
-            self._set(state="needs_enrollment", pending=self.outbox.stats().pending)
+            if self.client is client:  # not re-enrolled meanwhile
+                self._set(state="needs_enrollment", pending=self.outbox.stats().pending)
             return False
         except OSError as exc:
             log.error("sync: the outbox could not be updated (%s)", exc)
