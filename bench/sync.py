@@ -200,7 +200,7 @@ def run(name: str, database_url: str, folder: Path) -> None:
 
 
 def main() -> None:
-    print(f"sync benchmark on loopback, {os.cpu_count()} cores")
+    print(f"sync benchmark on loopback, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         run("SQLite (WAL, synchronous=NORMAL)", f"sqlite:///{tmp}/ward.sqlite3", Path(tmp) / "sqlite")
         with TemporaryPostgres() as cluster:
