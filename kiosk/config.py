@@ -34,6 +34,7 @@ class KioskConfig(BaseModel):
     sync_interval_s: float = Field(30, gt=0, description="Seconds between sync attempts while connected.")
     sync_backoff_max_s: float = Field(300, gt=0, description="Longest wait between sync attempts while the server does not answer.")
     server_ca_bundle: Path | None = Field(None, description="PEM file of the ward's own certificate authority, when its server's HTTPS certificate is not from a public one; certificates are always verified.")
+    pack_public_key: Path | None = Field(None, description="The ward's public key (PEM or base64) for signed lesson packs; the kiosk downloads packs from the ward server only when it is set.")
     narration: bool = Field(True, description="Offer reading steps aloud.")
     narration_voice: str = Field("vi-vn-x-south", pattern=r"^[A-Za-z0-9][A-Za-z0-9_+-]*$", description="espeak-ng voice that reads steps aloud: vi-vn-x-south (Southern, for Ho Chi Minh City), vi-vn-x-central or vi (Northern); `espeak-ng --voices=vi` lists them.")
     narration_rate: int = Field(145, ge=80, le=300, description="Speaking rate in words per minute; 145 is unhurried for older listeners (espeak-ng's own default is 175).")
@@ -47,8 +48,16 @@ class KioskConfig(BaseModel):
         return int(width), int(height)
 
     @property
+    def downloaded_pack(self) -> Path:
+        """Where a pack from the ward server is kept once its signature verified."""
+        return self.data_dir / "packs" / "from-ward"
+
+    @property
     def lesson_pack(self) -> Path:
-        return self.pack_dir or BUILTIN_PACKS / self.language
+        """The pack to show: set by hand, else the ward's latest, else the built-in one."""
+        if self.pack_dir:
+            return self.pack_dir
+        return self.downloaded_pack if self.downloaded_pack.exists() else BUILTIN_PACKS / self.language
 
     @property
     def outbox_dir(self) -> Path:

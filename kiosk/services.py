@@ -21,6 +21,8 @@ from sync.records import RecordDraft
 from sync.status import SyncStatus
 
 if TYPE_CHECKING:
+    from sync.client import SyncClient
+    from sync.packs import PackInstaller
     from sync.worker import SyncWorker
 
 log = logging.getLogger(__name__)
@@ -66,13 +68,34 @@ class KioskServices:
     def start(self) -> None:
         """Start syncing and check the speech engine. Called once the first screen is up: neither
         the HTTP stack nor espeak-ng is needed to draw it."""
-        from sync.client import SyncClient
         from sync.worker import SyncWorker
 
-        client = SyncClient(self.credentials) if self.credentials else None
-        self.sync = SyncWorker(self.outbox, client, interval_s=self.config.sync_interval_s,
-                               backoff_max_s=self.config.sync_backoff_max_s).start()
+        self.sync = SyncWorker(self.outbox, self.sync_client(), interval_s=self.config.sync_interval_s,
+                               backoff_max_s=self.config.sync_backoff_max_s, packs=self._pack_installer()).start()
         self.narration_ready = self.narrator is not None and self.narrator.available()
+
+    def sync_client(self) -> "SyncClient | None":
+        """A client for the saved enrollment, verifying the ward's certificate (its own CA if set)."""
+        from sync.client import SyncClient
+
+        if self.credentials is None:
+            return None
+        return SyncClient(self.credentials, ca_bundle=self.config.server_ca_bundle)
+
+    def _pack_installer(self) -> "PackInstaller | None":
+        """Lesson packs come from the ward only when the kiosk knows the ward's signing key; a new
+        pack is shown from the next start (a learner's lesson never changes under them)."""
+        if self.config.pack_public_key is None:
+            return None
+        from lessons.signing import load_public_key
+        from sync.packs import PackInstaller
+
+        try:
+            key = load_public_key(self.config.pack_public_key)
+        except (OSError, ValueError) as exc:
+            log.error("packs: the ward's public key %s cannot be read (%s); no pack downloads", self.config.pack_public_key, exc)
+            return None
+        return PackInstaller(self.config.downloaded_pack, [key])
 
     def stop(self) -> None:
         if self.sync is not None:
