@@ -37,6 +37,9 @@ def run_kiosk(services: KioskServices, script: Script, timeout_s: float = 90) ->
 
     def step(_dt: float) -> None:
         nonlocal steps
+        if steps is None and (app.root is None or list(app.root.size) != list(Window.size) or Clock.frames < 5):
+            Clock.schedule_once(step, 0.1)  # touch only once the first screen is laid out and drawn
+            return
         try:
             steps = steps or script(app)
             delay = next(steps)
@@ -55,8 +58,12 @@ def run_kiosk(services: KioskServices, script: Script, timeout_s: float = 90) ->
 
     Clock.schedule_once(step, 0.3)
     watchdog = Clock.schedule_once(give_up, timeout_s)
-    app.run()
-    watchdog.cancel()
+    try:
+        app.run()
+    finally:
+        watchdog.cancel()
+        for leftover in list(Window.children):  # a failed script must not leave its screens to the next test
+            Window.remove_widget(leftover)
     if errors:
         raise errors[0]
 
