@@ -45,6 +45,8 @@ screenshots: setup
 bench: setup
 	@$(XVFB) $(PY) bench/startup.py
 	@$(PY) bench/qr.py
+	@$(PY) bench/outbox.py
+	@$(PY) bench/sync.py
 
 clean:
 	rm -rf build var $(VENV) *.egg-info
