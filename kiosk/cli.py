@@ -1,7 +1,7 @@
 """``kiosk``: start the kiosk app with its settings, or print them for a technician.
 
-Kivy reads its DPI, window size and argument handling from the environment at import time, so
-those are set here from the kiosk's settings before Kivy is imported.
+Kivy is imported only once the settings are read and a display is known to exist, so
+``kiosk --settings`` and the no-display message work anywhere.
 """
 import argparse
 import logging
@@ -33,17 +33,9 @@ def main(argv: list[str] | None = None) -> int:
         print("kiosk: no display found; run it on the kiosk screen, or on a virtual one with "
               "`xvfb-run -a -s '-screen 0 1280x800x24' kiosk` (or SDL_VIDEODRIVER=offscreen)", file=sys.stderr)
         return 2
-    width, height = config.window_pixels
-    os.environ.setdefault("KIVY_DPI", str(config.screen_dpi))
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    from kivy.config import Config
+    from kiosk.widgets.window import prepare_window
 
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
-    Config.set("graphics", "fullscreen", "auto" if config.fullscreen else "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-    Config.set("kivy", "exit_on_escape", "0")
-
+    prepare_window(config)
     from kiosk.app import KioskApp
     from kiosk.i18n import use_language
     from kiosk.services import KioskServices
