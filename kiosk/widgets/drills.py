@@ -15,6 +15,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_, _
 from kiosk.widgets.common import BigButton
+from kiosk.widgets.keypad import DIGITS, KeyGrid, dots  # noqa: F401 - KeyGrid is used in drills.kv
 from lessons.engine import LessonRun, entry_strength
 
 Builder.load_file(str(Path(__file__).with_name("drills.kv")))
@@ -24,10 +25,9 @@ SWIPE_MM = 15
 
 
 class AnswerButton(BigButton):
-    """A button that answers with ``value``; ``chosen`` marks the learner's pick."""
+    """A button that answers with ``value``."""
 
     value = StringProperty("")
-    chosen = BooleanProperty(False)
 
 
 class Drill(BoxLayout):
@@ -143,33 +143,27 @@ class KeypadDrill(Drill):
 
     def refresh(self) -> None:
         step = self.run.step
-        keys = self.ids.key_grid
-        keys.clear_widgets()
-        labels = list("12345") + list("67890") if step.mode == "pin" else list(step.words)
-        for label in labels:
-            keys.add_widget(AnswerButton(text=label, value=label, on_release=self._type))
-        keys.add_widget(BigButton(text=_("Erase"), on_release=lambda _b: self.erase()))
-        keys.add_widget(BigButton(text=_("Done"), primary=True, on_release=lambda _b: self.submit()))
+        self.ids.key_grid.fill(DIGITS if step.mode == "pin" else step.words, self._type, self.erase, self.submit)
 
     def _display(self) -> str:
         """Dots for what is typed (a PIN is never shown on a public screen) and the meter."""
         if self.run is None:
             return ""
         step = self.run.step
-        shown = ("• " * len(self.entry) + "_ " * (step.length - len(self.entry))).strip() if step.mode == "pin" else self.entry
+        shown = dots(len(self.entry), step.length) if step.mode == "pin" else self.entry
         if step.expected or not self.entry:
             return shown
         return f"{shown} · {_(STRENGTH_WORDS[entry_strength(step, self.entry)])}"
 
     display = AliasProperty(_display, bind=["entry", "run"])
 
-    def _type(self, button: AnswerButton) -> None:
+    def _type(self, key: str) -> None:
         step = self.run.step
         if step.mode == "pin":
             if len(self.entry) < step.length:
-                self.entry += button.value
+                self.entry += key
         else:
-            self.entry = f"{self.entry} {button.value}".strip()
+            self.entry = f"{self.entry} {key}".strip()
 
     def erase(self) -> None:
         self.entry = self.entry[:-1] if self.run.step.mode == "pin" else " ".join(self.entry.split()[:-1])
