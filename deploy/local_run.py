@@ -38,7 +38,7 @@ def ensure_enrolled(env: dict[str, str]) -> None:
     if (Path(env["KIOSK_DATA_DIR"]) / "enrollment.json").exists():
         return
     added = subprocess.run([BIN / "ward-server", "--database", env["WARD_DATABASE_URL"], "device", "add", VENUE,
-                            "--url", SERVER_URL, "--json"], env=env, check=True, capture_output=True, text=True)
+                            "--url", SERVER_URL, "--png", VAR / "enrollment.png", "--json"], env=env, check=True, capture_output=True, text=True)
     token = json.loads(added.stdout)["token"]
     subprocess.run([BIN / "kiosk-sync", "enroll", SERVER_URL, token], env=env, check=True)
 
