@@ -41,6 +41,8 @@ class KioskConfig(BaseModel):
     narration_volume: float = Field(0.8, ge=0.0, le=1.0, description="Narration volume, from 0.0 (silent) to 1.0 (full).")
     narration_cache_mb: int = Field(50, ge=1, description="Megabytes of rendered narration kept on disk; the least recently used clips are deleted beyond this.")
     camera: str = Field("picamera2", pattern=r"^(picamera2|opencv(:\d+)?|replay:.+)$", description="Camera for the QR drill: picamera2 (the Pi camera connector), opencv or opencv:N (USB webcam /dev/videoN), or replay:PATH (a folder of images or a video, looped; demos and tests).")
+    staff_pin: str | None = Field(None, pattern=r"^\d{4,12}$", description="PIN (4 to 12 digits) for the volunteer and technician screen; there is no default: until it is set, that screen stays closed.")
+    usb_export_dir: Path | None = Field(None, description="Folder the volunteer screen writes USB bundles to; by default the first USB stick mounted under /media or /run/media.")
 
     @property
     def window_pixels(self) -> tuple[int, int]:

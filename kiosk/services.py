@@ -10,6 +10,7 @@ from kiosk.config import KioskConfig
 from kiosk.i18n import N_, _
 from kiosk.narration import Narrator
 from kiosk.session import IdleWatch, LearnerSession
+from kiosk.staff import StaffDesk
 from lessons.engine import LessonEvent, LessonRun
 from lessons.pack import Pack
 from lessons.schema import Lesson
@@ -56,6 +57,7 @@ class KioskServices:
         self.session: LearnerSession | None = None
         self.narrator = Narrator.from_config(config) if config.narration else None
         self.narration_ready = False
+        self.staff = StaffDesk(self)
 
     def _notice(self, message: str) -> None:
         if message not in self.notices:

@@ -13,6 +13,8 @@ SCREENS = {
     "player": "kiosk.screens.player:PlayerScreen",
     "done": "kiosk.screens.done:DoneScreen",
     "qr_practice": "kiosk.screens.qr_practice:QrPracticeScreen",
+    "staff_pin": "kiosk.screens.staff_pin:StaffPinScreen",
+    "staff": "kiosk.screens.staff:StaffHomeScreen",
 }
 
 

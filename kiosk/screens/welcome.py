@@ -1,4 +1,4 @@
-"""The welcome screen: the first touch opens an anonymous learner session."""
+"""The welcome screen: the first touch opens an anonymous learner session; staff go through a PIN."""
 from pathlib import Path
 
 from kivy.app import App
@@ -14,3 +14,7 @@ class WelcomeScreen(KioskScreen):
         app = App.get_running_app()
         app.services.begin_session()
         app.show("lesson_list")
+
+    def open_staff(self) -> None:
+        """The staff entrance: the PIN screen, without opening a learner session."""
+        App.get_running_app().show("staff_pin")

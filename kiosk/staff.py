@@ -1,0 +1,159 @@
+"""What the volunteer and technician screens do, in plain Python so tests can drive it without a window.
+
+``PinGate`` guards the staff screens: the PIN comes only from the settings (there is no default
+PIN), and five wrong tries lock the keypad for five minutes, so a curious passer-by cannot guess it.
+``StaffDesk`` holds the staff actions: enrolling from the ward's code, and carrying records to
+the ward on a USB stick when there is no network. Both answer in the kiosk's language, because
+the person reading is at the kiosk, not at a log.
+"""
+import glob
+import hmac
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Literal
+
+from kiosk.i18n import _
+from sync.bundle import RECEIPT_SUFFIX, BadBundle, apply_receipt, export_bundle
+from sync.device import DeviceIdentity, save_device
+from sync.enrollment_code import BadEnrollmentCode, parse_enrollment_code
+
+if TYPE_CHECKING:
+    from kiosk.services import KioskServices
+
+log = logging.getLogger(__name__)
+
+MAX_TRIES = 5
+LOCKOUT_S = 5 * 60
+USB_MOUNTS = ("/media/*/*", "/run/media/*/*")  # where desktop automounters put a USB stick
+
+PinResult = Literal["open", "wrong", "locked", "no_pin"]
+
+
+class PinGate:
+    """Checks the staff PIN and locks out after ``MAX_TRIES`` wrong ones in a row for ``LOCKOUT_S``."""
+
+    def __init__(self, pin: str | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._pin = pin or None
+        self._clock = clock
+        self._wrong = 0
+        self._locked_until = 0.0
+
+    @property
+    def configured(self) -> bool:
+        return self._pin is not None
+
+    @property
+    def tries_left(self) -> int:
+        return MAX_TRIES - self._wrong
+
+    def minutes_left(self) -> int:
+        """Whole minutes of the lockout still to run (0 when not locked), for the screen."""
+        return max(0, math.ceil((self._locked_until - self._clock()) / 60))
+
+    def check(self, typed: str) -> PinResult:
+        if self._pin is None:
+            return "no_pin"
+        if self._clock() < self._locked_until:
+            return "locked"
+        if hmac.compare_digest(typed.encode(), self._pin.encode()):
+            self._wrong = 0
+            return "open"
+        self._wrong += 1
+        if self._wrong >= MAX_TRIES:
+            self._wrong = 0
+            self._locked_until = self._clock() + LOCKOUT_S
+            log.warning("staff: %d wrong PINs, keypad locked for %d s", MAX_TRIES, LOCKOUT_S)
+            return "locked"
+        return "wrong"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a staff action did, as one message for the screen."""
+
+    ok: bool
+    message: str
+
+
+def usb_folders(setting: Path | None, patterns: tuple[str, ...] = USB_MOUNTS) -> list[Path]:
+    """Where a bundle can go: the ``usb_export_dir`` setting if set, else every mounted stick."""
+    if setting is not None:
+        return [setting]
+    return [Path(p) for pattern in patterns for p in sorted(glob.glob(pattern)) if Path(p).is_dir()]
+
+
+class StaffDesk:
+    """The staff actions on one kiosk's services; they change the running kiosk, not only its files."""
+
+    def __init__(self, services: "KioskServices", clock: Callable[[], float] = time.monotonic) -> None:
+        self.services = services
+        self.gate = PinGate(services.config.staff_pin, clock)
+
+    def enroll(self, text: str) -> Outcome:
+        """Enroll with a scanned or typed code, then sync with the new credentials at once.
+
+        Blocks on the network: call it off the UI thread.
+        """
+        from sync.client import EnrollmentFailed, ServerUnavailable, enroll
+
+        services = self.services
+        config = services.config
+        try:
+            code = parse_enrollment_code(text)
+            credentials = enroll(code.url, code.token, services.device.device_id, ca_bundle=config.server_ca_bundle)
+        except BadEnrollmentCode as exc:
+            log.warning("staff: not an enrollment code: %s", exc)
+            return Outcome(False, _("This is not a kiosk enrollment code. Use the code from the ward, "
+                                    "or type the server address and the token with a space between them."))
+        except EnrollmentFailed as exc:
+            log.warning("staff: enrollment refused: %s", exc)
+            return Outcome(False, _("The ward server refused this code: it has expired or was already used, "
+                                    "or this kiosk is still enrolled. Ask the ward for a new code."))
+        except ServerUnavailable as exc:
+            log.warning("staff: enrollment server unreachable: %s", exc)
+            return Outcome(False, _("The ward server cannot be reached. Check the network and try again."))
+        credentials.save(config.credentials_file)
+        device = DeviceIdentity(services.device.device_id, credentials.venue_id)
+        save_device(config.data_dir, device)
+        services.device, services.credentials = device, credentials
+        if services.sync is not None:
+            services.sync.use_client(services.sync_client())
+        log.info("staff: enrolled as %s at %s (%s)", credentials.device_id, credentials.name, credentials.server_url)
+        return Outcome(True, _("Enrolled at {venue}. Results will now be sent to the ward.").format(venue=credentials.name))
+
+    def export(self) -> Outcome:
+        """Take in the ward's receipts found on the stick, then write the records still waiting to it."""
+        services = self.services
+        if services.credentials is None:
+            return Outcome(False, _("This kiosk is not enrolled yet: enroll it first, then export."))
+        folders = usb_folders(services.config.usb_export_dir)
+        if not folders:
+            return Outcome(False, _("No USB stick found. Plug one in, wait a moment and try again."))
+        folder = folders[0]
+        held = self._apply_receipts(folder)
+        received = _("The ward's receipt settled {count} results.").format(count=held) + "\n" if held else ""
+        if services.outbox.stats().pending == 0:
+            return Outcome(True, received + _("Nothing is waiting to be sent."))
+        try:
+            path, count = export_bundle(services.outbox, services.credentials, folder)
+        except (BadBundle, OSError) as exc:
+            log.error("staff: export to %s failed: %s", folder, exc)
+            return Outcome(False, _("Could not write to the USB stick. Check that it is not full or locked."))
+        log.info("staff: wrote %d records to %s", count, path)
+        return Outcome(True, received + _("Wrote {count} results to {folder}. Take the stick to the ward, "
+                                          "then bring back its receipt.").format(count=count, folder=folder))
+
+    def _apply_receipts(self, folder: Path) -> int:
+        """Settle what the ward's receipts in ``folder`` answer; returns how many records that took
+        off the waiting list (a receipt seen before changes nothing)."""
+        outbox = self.services.outbox
+        before = outbox.stats().pending
+        for receipt in sorted(folder.glob("*" + RECEIPT_SUFFIX)):
+            try:
+                apply_receipt(receipt, outbox, self.services.credentials)
+            except BadBundle as exc:
+                log.warning("staff: receipt %s refused: %s", receipt, exc)
+        return before - outbox.stats().pending
