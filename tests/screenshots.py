@@ -3,8 +3,8 @@
 Run under Xvfb: ``python -m tests.screenshots OUT_DIR``; ``KIOSK_TEST_WIDTH``, ``KIOSK_TEST_HEIGHT``
 and ``KIVY_DPI`` choose the screen (800×480 at 133 dpi by default). The app is driven by the same touch
 events as the UI tests, so what the pictures show is what a learner gets: the welcome screen, the
-lesson list, one screen of each drill kind and of each feedback, the well-done screen and the
-inactivity question. The drill screens come from a test pack holding one drill of each kind.
+lesson list, one screen of each drill kind and of each feedback, the well-done screen, the
+inactivity question, and the staff PIN and staff screens. The drill screens come from a test pack holding one drill of each kind.
 """
 import os
 import shutil
@@ -23,6 +23,7 @@ from tests.lesson_driver import PAUSE, Play, play_lesson  # noqa: E402
 from tests.practice_cards import write_card_images  # noqa: E402
 
 DRILL_PACK = Path(__file__).resolve().parent / "fixtures" / "drill-pack"
+STAFF_PIN = "2468"
 
 
 def save(out: Path, name: str) -> None:
@@ -76,6 +77,19 @@ def tour(out: Path, services: KioskServices):
         services.idle.prompt_after_s = 0
         yield 1.0
         save(out, "31-idle-prompt")
+        app.end_session("idle")
+        yield 0.3
+        tap(find(_("For volunteers")))
+        yield 0.3
+        for digit in STAFF_PIN[:2]:
+            tap(find(digit))
+        yield PAUSE
+        save(out, "40-staff-pin")
+        for digit in STAFF_PIN[2:]:
+            tap(find(digit))
+        tap(find(_("Done")))
+        yield PAUSE
+        save(out, "41-staff")
 
     return script
 
@@ -87,7 +101,7 @@ def main(out_dir: str = "build/screenshots") -> int:
     data = Path(tempfile.mkdtemp(prefix="kiosk-screens-"))
     try:
         camera = f"replay:{write_card_images(data / 'cards')}"
-        services = KioskServices(KioskConfig(data_dir=data, pack_dir=DRILL_PACK, camera=camera,
+        services = KioskServices(KioskConfig(data_dir=data, pack_dir=DRILL_PACK, camera=camera, staff_pin=STAFF_PIN,
                                              screen_dpi=float(os.environ["KIVY_DPI"])))
         run_kiosk(services, tour(out, services))
     finally:

@@ -60,13 +60,11 @@ class StaffHomeScreen(StaffScreen):
         """Keep the kiosk's state on screen current (the sync line changes on its own)."""
         services = self.services
         credentials, stats = services.credentials, services.outbox.stats()
-        where = (_("Enrolled at {venue}").format(venue=credentials.name)
-                 if credentials else _("Not enrolled yet"))
-        self.info = "\n".join([
-            _("Kiosk {device} · venue {venue}").format(device=services.device.device_id, venue=services.device.venue_id),
-            where,
-            services.sync_text() + " · " + _("{count} set aside").format(count=stats.quarantined),
-        ])
+        lines = [_("Kiosk {device}").format(device=services.device.device_id)]
+        if credentials:  # when not, the sync line says so
+            lines.append(_("Enrolled at {venue}").format(venue=credentials.name))
+        lines.append(services.sync_text() + " · " + _("{count} set aside").format(count=stats.quarantined))
+        self.info = "\n".join(lines)
 
     def toggle_volunteer(self) -> None:
         """Volunteer mode until it is switched off or the kiosk restarts: no inactivity reset for learners."""
