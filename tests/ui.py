@@ -34,11 +34,12 @@ def run_kiosk(services: KioskServices, script: Script, timeout_s: float = 90) ->
     app = KioskApp(services)
     errors: list[BaseException] = []
     steps = None
+    first_frame = Clock.frames
 
     def step(_dt: float) -> None:
         nonlocal steps
-        if steps is None and (app.root is None or list(app.root.size) != list(Window.size) or Clock.frames < 5):
-            Clock.schedule_once(step, 0.1)  # touch only once the first screen is laid out and drawn
+        if steps is None and (app.root is None or Clock.frames - first_frame < 3):
+            Clock.schedule_once(step, 0.1)  # touch only once the first screen has been laid out and drawn
             return
         try:
             steps = steps or script(app)
