@@ -35,6 +35,7 @@ from tests.practice_cards import write_card_images  # noqa: E402
 
 logging.getLogger("PIL").setLevel(logging.INFO)
 MM = float(DPI) / 25.4
+STAFF_PIN = "4826"
 MIN_TARGET_MM, MIN_DRILL_TARGET_MM, MIN_GAP_MM, MIN_TEXT_PT, MIN_CONTRAST = 20, 16, 5, 18, 7.0
 problems: list[str] = []
 screens_measured = 0
@@ -157,6 +158,17 @@ def walk(services: KioskServices):
             measure(f"{lesson.id} done")
             tap(find(_("Finish")))
             yield PAUSE
+        tap(find(_("For volunteers")))
+        yield PAUSE
+        for digit in STAFF_PIN:
+            tap(find(digit))
+        yield PAUSE
+        measure("staff PIN")
+        tap(find(_("Done")))
+        yield PAUSE
+        measure("staff screen")
+        tap(find(_("Back to the start")))
+        yield PAUSE
         tap(find(_("Touch here to start")))
         services.idle.prompt_after_s = 0
         yield 1.0
@@ -169,7 +181,8 @@ def main(packs: list[str]) -> int:
     for pack in packs:
         data = Path(tempfile.mkdtemp(prefix="kiosk-a11y-"))
         camera = f"replay:{write_card_images(data / 'cards')}"
-        services = KioskServices(KioskConfig(data_dir=data, pack_dir=Path(pack), screen_dpi=float(DPI), camera=camera))
+        services = KioskServices(KioskConfig(data_dir=data, pack_dir=Path(pack), screen_dpi=float(DPI), camera=camera,
+                                             staff_pin=STAFF_PIN))
         if not services.lessons:
             problems.append(f"pack {pack} did not load")
             continue
