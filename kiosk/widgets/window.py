@@ -20,3 +20,5 @@ def prepare_window(config: KioskConfig) -> None:
     Config.set("graphics", "fullscreen", "auto" if config.fullscreen else "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
+    # The technician's "type the code" field needs keys on a kiosk with no keyboard plugged in.
+    Config.set("kivy", "keyboard_mode", "systemanddock")
