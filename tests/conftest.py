@@ -47,3 +47,9 @@ def enrolled_config(kiosk_config: KioskConfig, ward_server: WardServer) -> Kiosk
 def qr_camera(tmp_path_factory) -> str:
     """The ``camera`` setting for a replay camera looping over every printed practice card."""
     return f"replay:{write_card_images(tmp_path_factory.mktemp('practice-cards'))}"
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """The accessibility walks run last. They take minutes in their own processes, and a Kivy window
+    left idle that long in this process has made the next in-process UI test hang."""
+    items.sort(key=lambda item: item.module.__name__.endswith("test_accessibility"))
