@@ -69,7 +69,7 @@ BROKEN_LESSONS = {
     "unknown field": (LESSON.replace("    correct: dung\n", "    correct: dung\n    colour: red\n"),
                       [("line 13, steps.1.choice.colour", "Extra inputs are not permitted")]),
     "broken YAML": (LESSON.replace("Bác chọn câu nào?", "Bác chọn: câu nào?"),
-                    [("line 11, column 19", "not valid YAML (mapping values are not allowed here)")]),
+                    [("line 11, column 19", "not valid YAML (mapping values are not allowed")]),
 }
 
 
