@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from lessons.pack import BUILTIN_PACKS
+from lessons import BUILTIN_PACKS
 
 DEFAULT_CONFIG_FILE = Path("/etc/bdhvs/kiosk.toml")
 

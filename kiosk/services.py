@@ -11,10 +11,6 @@ from kiosk.i18n import N_, _
 from kiosk.narration import Narrator
 from kiosk.session import IdleWatch, LearnerSession
 from kiosk.staff import StaffDesk
-from lessons.engine import LessonEvent, LessonRun
-from lessons.pack import Pack
-from lessons.schema import Lesson
-from lessons.store import choose_pack
 from sync.credentials import Credentials
 from sync.device import DeviceIdentity, load_or_create_device
 from sync.outbox import Outbox, OutboxFull
@@ -22,6 +18,9 @@ from sync.records import RecordDraft
 from sync.status import SyncStatus
 
 if TYPE_CHECKING:
+    from lessons.engine import LessonEvent, LessonRun
+    from lessons.pack import Pack
+    from lessons.schema import Lesson
     from sync.client import SyncClient
     from sync.packs import PackInstaller
     from sync.worker import SyncWorker
@@ -45,10 +44,8 @@ class KioskServices:
             log.error("config: %s", problem)
         if config_problems:
             self._notice(NOTICE_SETTINGS)
-        choice = choose_pack(config.lesson_pack, config.data_dir / "packs")
-        self.pack: Pack | None = choice.pack
-        if choice.problems:
-            self._notice(NOTICE_PACK if choice.pack else NOTICE_NO_PACK)
+        self._pack: "Pack | None" = None
+        self._pack_chosen = False
         self.device: DeviceIdentity = load_or_create_device(config.data_dir)
         self.outbox = Outbox(config.outbox_dir)
         self.credentials = Credentials.load(config.credentials_file)
@@ -64,7 +61,20 @@ class KioskServices:
             self.notices.append(message)
 
     @property
-    def lessons(self) -> tuple[Lesson, ...]:
+    def pack(self) -> "Pack | None":
+        """The lesson pack, read on first use: the welcome screen does not need it, so it is not on
+        the start-up path (``start`` reads it right after the first frame)."""
+        if not self._pack_chosen:
+            from lessons.store import choose_pack
+
+            choice = choose_pack(self.config.lesson_pack, self.config.data_dir / "packs")
+            self._pack, self._pack_chosen = choice.pack, True
+            if choice.problems:
+                self._notice(NOTICE_PACK if choice.pack else NOTICE_NO_PACK)
+        return self._pack
+
+    @property
+    def lessons(self) -> "tuple[Lesson, ...]":
         return self.pack.lessons if self.pack else ()
 
     def start(self) -> None:
@@ -72,6 +82,7 @@ class KioskServices:
         the HTTP stack nor espeak-ng is needed to draw it."""
         from sync.worker import SyncWorker
 
+        _ = self.pack
         self.sync = SyncWorker(self.outbox, self.sync_client(), interval_s=self.config.sync_interval_s,
                                backoff_max_s=self.config.sync_backoff_max_s, packs=self._pack_installer()).start()
         self.narration_ready = self.narrator is not None and self.narrator.available()
@@ -118,15 +129,17 @@ class KioskServices:
             self._record("session_ended", None, {"reason": reason})
         self.session = None
 
-    def start_lesson(self, lesson_id: str) -> LessonRun:
+    def start_lesson(self, lesson_id: str) -> "LessonRun":
         """Play ``lesson_id``; its answers and completion become records. Its steps' narration is
         rendered in the background so "Đọc to" answers at once."""
+        from lessons.engine import LessonRun
+
         lesson = self.pack.lesson(lesson_id)
         if self.narration_ready:
             self.narrator.prepare(step.text for step in lesson.steps)
         return LessonRun(lesson, on_event=self._on_lesson_event)
 
-    def _on_lesson_event(self, event: LessonEvent) -> None:
+    def _on_lesson_event(self, event: "LessonEvent") -> None:
         if event.kind == "lesson_completed" and self.session is not None:
             self.session.completed.append(event.lesson_id)
         self._record(event.kind, event.lesson_id, event.data)

@@ -4,3 +4,6 @@ Plain Python (pydantic and yaml; cryptography for pack signatures): the kiosk re
 package decides, and the ward server reads the same schema to serve packs. Never imports Kivy,
 sync or the network.
 """
+from pathlib import Path
+
+BUILTIN_PACKS = Path(__file__).parent / "packs"

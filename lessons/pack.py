@@ -10,10 +10,10 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from lessons import BUILTIN_PACKS  # noqa: F401 - re-exported: callers find the built-in packs beside load_pack
 from lessons.schema import Lesson, PackInfo
 from lessons.text import nfc
 
-BUILTIN_PACKS = Path(__file__).parent / "packs"
 
 
 @dataclass(frozen=True)
