@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from kiosk.camera.base import Camera, CameraError, Frame
+from kiosk.camera.factory import open_camera
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,22 @@ class ScanWorker:
         self._active = threading.Event()
         self._active.set()
         self._thread: threading.Thread | None = None
+
+    @classmethod
+    def open(cls, setting: str, decode: Decode, on_result: Callable[[Sequence, Frame], None],
+             on_error: Callable[[CameraError], None]) -> "ScanWorker":
+        """The camera named by ``setting``, started, and a worker decoding it: what a scanning
+        screen needs. Raises ``CameraError`` (with its Vietnamese message) when there is no camera."""
+        camera = open_camera(setting)
+        camera.start()
+        worker = cls(camera, decode, on_result, on_error)
+        worker.start()
+        return worker
+
+    def close(self) -> None:
+        """Stop decoding, then release the camera (the Pi has one; the next screen may want it)."""
+        self.stop()
+        self.camera.stop()
 
     def start(self) -> None:
         self._halt.clear()

@@ -24,7 +24,7 @@ from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import OptionProperty, StringProperty
 
-from kiosk.camera import Camera, CameraError, ScanWorker, open_camera
+from kiosk.camera import CameraError, ScanWorker
 from kiosk.i18n import _
 from kiosk.qr.decode import decode
 from kiosk.qr.inspect import inspect
@@ -54,7 +54,6 @@ class QrPracticeScreen(KioskScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.prompt = _(PROMPT)
-        self._camera: Camera | None = None
         self._worker: ScanWorker | None = None
         self._lock = threading.Lock()
         self._pending: list[str] = []
@@ -95,29 +94,23 @@ class QrPracticeScreen(KioskScreen):
         self._stop_camera()
         self._clear()
         try:
-            camera = open_camera(App.get_running_app().services.config.camera)
-            camera.start()
+            self._worker = ScanWorker.open(App.get_running_app().services.config.camera, decode,
+                                           self._on_codes, self._on_camera_error)
         except CameraError as error:
             self._show_problem(error)
             return
-        self._camera = camera
-        self.ids.preview.start(camera)
-        self._worker = ScanWorker(camera, decode, self._on_codes, self._on_camera_error)
-        self._worker.start()
+        self.ids.preview.start(self._worker.camera)
         self.phase = "scanning"
 
     def _stop_camera(self) -> None:
         if self._worker is not None:
-            self._worker.stop()
+            self._worker.close()
             self._worker = None
         self._apply_trigger.cancel()
         with self._lock:
             self._pending, self._pending_error = [], None
         if "preview" in self.ids:
             self.ids.preview.stop()
-        if self._camera is not None:
-            self._camera.stop()
-            self._camera = None
 
     def _show_problem(self, error: CameraError) -> None:
         log.error("QR drill without a camera: %s", error)

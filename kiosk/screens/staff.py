@@ -16,7 +16,7 @@ from kivy.clock import mainthread
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
-from kiosk.camera import Camera, CameraError, Frame, ScanWorker, open_camera
+from kiosk.camera import CameraError, Frame, ScanWorker
 from kiosk.i18n import _
 from kiosk.qr.decode import decode
 from kiosk.screens.staff_pin import StaffScreen
@@ -39,7 +39,6 @@ class StaffHomeScreen(StaffScreen):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.services = App.get_running_app().services
-        self._camera: Camera | None = None
         self._worker: ScanWorker | None = None
 
     def on_pre_enter(self, *_args) -> None:
@@ -79,16 +78,12 @@ class StaffHomeScreen(StaffScreen):
     def scan(self) -> None:
         self.message, self.scan_hint = "", _("Hold the ward's enrollment code in front of the camera.")
         try:
-            camera = open_camera(self.services.config.camera)
-            camera.start()
+            self._worker = ScanWorker.open(self.services.config.camera, decode, self._on_codes, self._on_camera_error)
         except CameraError as error:
             log.error("staff: no camera for the enrollment code: %s", error)
             self._show(Outcome(False, error.message + " " + _("Type the code instead.")))
             return
-        self._camera = camera
-        self.ids.preview.start(camera)
-        self._worker = ScanWorker(camera, decode, self._on_codes, self._on_camera_error)
-        self._worker.start()
+        self.ids.preview.start(self._worker.camera)
         self.phase = "scan"
 
     @mainthread
@@ -112,13 +107,10 @@ class StaffHomeScreen(StaffScreen):
 
     def _stop_camera(self) -> None:
         if self._worker is not None:
-            self._worker.stop()
+            self._worker.close()
             self._worker = None
         if "preview" in self.ids:
             self.ids.preview.stop()
-        if self._camera is not None:
-            self._camera.stop()
-            self._camera = None
 
     def type_code(self) -> None:
         self.message = ""

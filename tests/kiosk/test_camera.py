@@ -88,6 +88,20 @@ def test_garbage_pictures_are_skipped_and_the_card_is_still_read(tmp_path, camer
     assert cam.error is None
 
 
+def test_open_starts_the_named_camera_and_close_releases_it(tmp_path):
+    card_frame(CARDS[2].payload).save(tmp_path / "card.png")
+    found = []
+    worker = ScanWorker.open(f"replay:{tmp_path}", decode, lambda codes, frame: found.append(codes[0].text),
+                             lambda error: None)
+    wait_for(lambda: found)
+    worker.close()
+    assert found[0] == CARDS[2].payload
+    assert worker.camera.latest() is None
+    assert not any(t.name in ("replay-reader", "qr-scan") for t in threading.enumerate())
+    with pytest.raises(CameraError):
+        ScanWorker.open(f"replay:{tmp_path / 'nothing-here'}", decode, lambda codes, frame: None, lambda error: None)
+
+
 def test_a_stream_that_stops_reports_once_and_ends_the_worker(tmp_path, camera):
     for i in range(3):
         card_frame(CARDS[i].payload).save(tmp_path / f"{i}.png")
