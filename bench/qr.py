@@ -1,6 +1,6 @@
 """QR decoding benchmark: plain pyzbar, plain zxing-cpp and the kiosk's pipeline, in one run.
 
-Frames: the photos in ``../shared/qr-samples/photos`` as they are, plus synthetic 640×480 and
+Frames: the photos in ``tests/fixtures/qr-samples/photos`` as they are, plus synthetic 640×480 and
 1280×720 camera-like frames made from each (the code placed on a table, then rotated, seen in
 perspective, blurred, noisy, in low light, or under glare). A frame counts as read when the
 decoder returns the sample's expected text exactly ("any code" also counts frames where it
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from kiosk.qr.decode import decode  # noqa: E402
 from kiosk.qr.engines import ZbarEngine  # noqa: E402
 
-SAMPLES = ROOT.parent / "shared" / "qr-samples" / "photos"
+SAMPLES = ROOT / "tests" / "fixtures" / "qr-samples" / "photos"
 SIZES = ((640, 480), (1280, 720))
 TABLE = 150  # grey level of the table the card lies on
 

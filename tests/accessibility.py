@@ -31,7 +31,7 @@ from kiosk.i18n import _  # noqa: E402
 from kiosk.services import KioskServices  # noqa: E402
 from kiosk.widgets.drills import PhoneElementButton  # noqa: E402
 from tests.lesson_driver import PAUSE, Play, play_lesson  # noqa: E402
-from tests.practice_cards import write_card_images  # noqa: E402
+from tests.helpers import write_card_images  # noqa: E402
 
 logging.getLogger("PIL").setLevel(logging.INFO)
 MM = float(DPI) / 25.4

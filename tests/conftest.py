@@ -10,10 +10,8 @@ os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 os.environ.setdefault("KIVY_DPI", "133")
 
 from kiosk.config import KioskConfig  # noqa: E402
-from sync.client import enroll  # noqa: E402
-from sync.device import DeviceIdentity, load_or_create_device, save_device  # noqa: E402
 from tests.harness import WardServer  # noqa: E402
-from tests.practice_cards import write_card_images  # noqa: E402
+from tests.helpers import enroll_kiosk, write_card_images  # noqa: E402
 
 
 @pytest.fixture
@@ -26,15 +24,6 @@ def ward_server(tmp_path: Path):
 @pytest.fixture
 def kiosk_config(tmp_path: Path) -> KioskConfig:
     return KioskConfig(data_dir=tmp_path / "kiosk", sync_interval_s=0.2, sync_backoff_max_s=0.5)
-
-
-def enroll_kiosk(config: KioskConfig, server: WardServer) -> str:
-    """Enroll the kiosk whose data lives in ``config.data_dir``, as ``kiosk-sync enroll`` does."""
-    device = load_or_create_device(config.data_dir)
-    credentials = enroll(server.url, server.enrollment_token(), device.device_id)
-    credentials.save(config.credentials_file)
-    save_device(config.data_dir, DeviceIdentity(device.device_id, credentials.venue_id))
-    return device.device_id
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from kiosk.config import KioskConfig  # noqa: E402
 from kiosk.i18n import _  # noqa: E402
 from kiosk.services import KioskServices  # noqa: E402
 from tests.lesson_driver import PAUSE, Play, play_lesson  # noqa: E402
-from tests.practice_cards import write_card_images  # noqa: E402
+from tests.helpers import write_card_images  # noqa: E402
 
 DRILL_PACK = Path(__file__).resolve().parent / "fixtures" / "drill-pack"
 STAFF_PIN = "2468"

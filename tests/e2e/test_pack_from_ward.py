@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk.services import KioskServices
 from lessons.pack import BUILTIN_PACKS
 from lessons.signing import public_key_text, sign_pack
-from tests.conftest import enroll_kiosk
+from tests.helpers import enroll_kiosk
 from tests.harness import WardServer
 
 

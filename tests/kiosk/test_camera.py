@@ -20,23 +20,9 @@ from kiosk.camera.replay_camera import ReplayCamera
 from kiosk.qr.decode import decode
 from kiosk.qr.cards import qr_png
 from kiosk.qr.practice import CARDS
+from tests.helpers import card_frame, wait_for
 
 HAS_CV2 = importlib.util.find_spec("cv2") is not None
-
-
-def card_frame(payload: str, size: tuple[int, int] = (640, 480)) -> Image.Image:
-    """A camera-sized picture of a practice card's code lying on a brown table."""
-    code = Image.open(io.BytesIO(qr_png(payload, scale=4))).convert("RGB")
-    frame = Image.new("RGB", size, (150, 130, 110))
-    frame.paste(code, ((size[0] - code.width) // 2, (size[1] - code.height) // 2))
-    return frame
-
-
-def wait_for(condition, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from PIL import Image
 from kiosk.qr.practice import CARDS
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT.parent / "shared" / "qr-samples" / "photos"
+SAMPLES = ROOT / "tests" / "fixtures" / "qr-samples" / "photos"
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:

@@ -12,7 +12,7 @@ from pyzbar.pyzbar import decode as plain_pyzbar
 from kiosk.qr.decode import as_grey, decode
 from kiosk.qr.engines import ZbarEngine, available_engines, bytes_to_text
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "qr-samples" / "photos"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "qr-samples" / "photos"
 HAS_ZXING = importlib.util.find_spec("zxingcpp") is not None
 # Sample 16 is a QR code printed inside another; its .txt holds the inner one, zbar reads the outer.
 NESTED = {"16.webp"}

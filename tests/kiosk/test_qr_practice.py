@@ -10,7 +10,7 @@ from kiosk.config import KioskConfig
 from kiosk.i18n import _
 from kiosk.qr.practice import ANOTHER, CARDS, DISTRUST, PROMPT, TRUST, ask_for
 from kiosk.services import KioskServices
-from tests.kiosk.test_camera import card_frame
+from tests.helpers import card_frame
 from tests.ui import find, run_kiosk, screen_name, tap
 
 CARD = {card.id: card for card in CARDS}

@@ -12,7 +12,7 @@ from kiosk.services import KioskServices
 from sync.credentials import Credentials
 from sync.enrollment_code import EnrollmentCode
 from sync.server.bundles import import_bundle
-from tests.conftest import enroll_kiosk
+from tests.helpers import enroll_kiosk
 from tests.ui import everything, find, run_kiosk, screen_name, shown_texts, tap
 
 PIN = "2468"

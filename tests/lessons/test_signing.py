@@ -9,7 +9,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from lessons.signing import (SIGNATURE_FILE, KeyFileError, check_unchanged, generate_keypair, key_id,
                              load_private_key, load_public_key, private_key_from_bytes, public_key_from_bytes,
                              public_key_text, sign_pack, verify_pack)
-from tests.lessons.test_validate import LESSON, LESSON_FILE, run_cli, write_pack
+from tests.helpers import LESSON, LESSON_FILE, write_pack
+from tests.helpers import run_lessons_cli as run_cli
 
 
 @pytest.fixture

@@ -1,49 +1,13 @@
 """``python -m lessons validate`` on broken packs: the exit status, and for each problem the file,
 the line inside it and what is wrong, as a volunteer would read them."""
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lessons.pack import BUILTIN_PACKS
-
-ROOT = Path(__file__).resolve().parents[2]
-PACK_INFO = "id: thu\nversion: 1\nlanguage: {language}\ntitle: Thử\n"
-# Line numbers in the tests below refer to this text.
-LESSON = """\
-id: bai-thu
-title: Bài thử
-summary: Một bài để thử.
-steps:
-  - kind: explain
-    id: gioi-thieu
-    text: Xin chào Bác.
-    image: hinh.png
-  - kind: choice
-    id: cau-1
-    text: Bác chọn câu nào?
-    correct: dung
-    options:
-      - {id: dung, text: Câu đúng, feedback: Đúng rồi.}
-      - {id: sai, text: Câu sai, feedback: Chưa đúng.}
-"""
-LESSON_FILE = "01-bai-thu.yaml"
-
-
-def write_pack(folder: Path, lesson: str = LESSON, language: str = "vi") -> Path:
-    """A small valid pack (one lesson with a picture) in ``folder``, with ``lesson`` as its lesson."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "pack.yaml").write_text(PACK_INFO.format(language=language), encoding="utf-8")
-    (folder / LESSON_FILE).write_text(lesson, encoding="utf-8")
-    (folder / "hinh.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    return folder
-
-
-def run_cli(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "lessons", *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
-
+from tests.helpers import LESSON, LESSON_FILE, write_pack
+from tests.helpers import run_lessons_cli as run_cli
 
 def error_lines(result: subprocess.CompletedProcess) -> list[str]:
     return [line for line in result.stdout.splitlines() if line.startswith("ERROR ")]

@@ -13,7 +13,7 @@ import pytest
 
 from sync.atomic_storage import TEMP_SUFFIX
 from sync.outbox import QUARANTINE, Outbox, OutboxFull
-from tests.sync.test_outbox_crash import draft, on_disk
+from tests.helpers import draft, on_disk
 
 
 def fill(outbox: Outbox, count: int) -> list[str]:

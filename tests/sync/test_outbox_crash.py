@@ -8,8 +8,7 @@ The side log is written with plain ``os.write``: SIGKILL ends the process but no
 what reached the page cache survives it. This test therefore covers crashes of the program, not
 power loss; the fsyncs that guard against power loss are what the atomic storage adds on top.
 
-This module imports no pytest at top level so the child starts quickly; ``test_outbox.py`` reuses
-its helpers.
+This module imports no pytest at top level so the child starts quickly.
 """
 import json
 import os
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sync.outbox import Outbox
-from sync.records import RecordDraft
+from tests.helpers import Row, draft, on_disk
 
 TRIALS = 240
 TRIALS_PER_OUTBOX = 20  # a fresh outbox now and then keeps each reopen small and the test quick
@@ -31,27 +30,6 @@ SEGMENT_RECORDS = 8  # small, so kills land while segments are created, rewritte
 MAX_KILL_DELAY_S = 0.04
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = "import sys; from tests.sync.test_outbox_crash import child; child(*sys.argv[1:])"
-
-
-def draft(kind: str = "heartbeat") -> RecordDraft:
-    """A small valid record draft."""
-    payload = {"step_id": "s1", "answer": "a", "correct": True, "attempt": 1} if kind == "step_answered" else {}
-    return RecordDraft(device_id="kiosk-test", venue_id="ward-test", type=kind, payload=payload)
-
-
-class Row(NamedTuple):
-    id: str
-    seq: int
-    state: str
-
-
-def on_disk(folder: Path) -> list[Row]:
-    """Every record in the outbox's segment files, read straight from disk."""
-    rows = []
-    for path in sorted(folder.glob("seg-*.json")):
-        for key, doc in json.loads(path.read_text())["records"].items():
-            rows.append(Row(doc["record"]["id"], int(key), doc["state"]))
-    return rows
 
 
 def child(folder: str, log_path: str, seed: str, retention_s: str) -> None:

@@ -1,0 +1,125 @@
+"""Small helpers that several test modules share: one place, so no test file imports another.
+
+Bigger harnesses have their own modules (``tests.harness`` for the ward server, ``tests.faultproxy``,
+``tests.postgres``, ``tests.ui``); what is here is the small stuff: records, card pictures, packs.
+"""
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, NamedTuple
+
+from PIL import Image
+
+from kiosk.config import KioskConfig
+from kiosk.qr.cards import qr_png
+from kiosk.qr.practice import CARDS
+from sync.client import enroll
+from sync.device import DeviceIdentity, load_or_create_device, save_device
+from sync.records import RecordDraft
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+QR_SAMPLES = FIXTURES / "qr-samples" / "photos"
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 10) -> None:
+    """Poll ``condition`` until it is true; fail the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+# The ward and the kiosk
+
+def enroll_kiosk(config: KioskConfig, server) -> str:
+    """Enroll the kiosk whose data lives in ``config.data_dir`` with ``server`` (a ``tests.harness.WardServer``),
+    as ``kiosk-sync enroll`` does; returns its device id."""
+    device = load_or_create_device(config.data_dir)
+    credentials = enroll(server.url, server.enrollment_token(), device.device_id)
+    credentials.save(config.credentials_file)
+    save_device(config.data_dir, DeviceIdentity(device.device_id, credentials.venue_id))
+    return device.device_id
+
+
+# Records and the outbox's files
+
+def draft(kind: str = "heartbeat") -> RecordDraft:
+    """A small valid record draft."""
+    payload = {"step_id": "s1", "answer": "a", "correct": True, "attempt": 1} if kind == "step_answered" else {}
+    return RecordDraft(device_id="kiosk-test", venue_id="ward-test", type=kind, payload=payload)
+
+
+class Row(NamedTuple):
+    id: str
+    seq: int
+    state: str
+
+
+def on_disk(folder: Path) -> list[Row]:
+    """Every record in the outbox's segment files, read straight from disk."""
+    rows = []
+    for path in sorted(folder.glob("seg-*.json")):
+        for key, doc in json.loads(path.read_text())["records"].items():
+            rows.append(Row(doc["record"]["id"], int(key), doc["state"]))
+    return rows
+
+
+# Pictures of QR codes
+
+def card_frame(payload: str, size: tuple[int, int] = (640, 480)) -> Image.Image:
+    """A camera-sized picture of a code lying on a brown table."""
+    code = Image.open(io.BytesIO(qr_png(payload, scale=4))).convert("RGB")
+    frame = Image.new("RGB", size, (150, 130, 110))
+    frame.paste(code, ((size[0] - code.width) // 2, (size[1] - code.height) // 2))
+    return frame
+
+
+def write_card_images(folder: Path) -> Path:
+    """One PNG per practice card's code in ``folder``, in card order; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, card in enumerate(CARDS, 1):
+        (folder / f"{number:02d}-{card.id}.png").write_bytes(qr_png(card.payload, scale=6))
+    return folder
+
+
+# Lesson packs
+
+PACK_INFO = "id: thu\nversion: 1\nlanguage: {language}\ntitle: Thử\n"
+# Line numbers in tests/lessons/test_validate.py refer to this text.
+LESSON = """\
+id: bai-thu
+title: Bài thử
+summary: Một bài để thử.
+steps:
+  - kind: explain
+    id: gioi-thieu
+    text: Xin chào Bác.
+    image: hinh.png
+  - kind: choice
+    id: cau-1
+    text: Bác chọn câu nào?
+    correct: dung
+    options:
+      - {id: dung, text: Câu đúng, feedback: Đúng rồi.}
+      - {id: sai, text: Câu sai, feedback: Chưa đúng.}
+"""
+LESSON_FILE = "01-bai-thu.yaml"
+
+
+def write_pack(folder: Path, lesson: str = LESSON, language: str = "vi") -> Path:
+    """A small valid pack (one lesson with a picture) in ``folder``, with ``lesson`` as its lesson."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "pack.yaml").write_text(PACK_INFO.format(language=language), encoding="utf-8")
+    (folder / LESSON_FILE).write_text(lesson, encoding="utf-8")
+    (folder / "hinh.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    return folder
+
+
+def run_lessons_cli(*args: object) -> subprocess.CompletedProcess:
+    """``python -m lessons ARGS`` from the repository's root."""
+    return subprocess.run([sys.executable, "-m", "lessons", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
