@@ -42,7 +42,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 from tinydb import TinyDB
@@ -164,24 +164,37 @@ class Outbox:
             self._last_seq = record.seq
             return record
 
-    def pending(self, limit: int = 500) -> list[Record]:
+    def pending(self, limit: int = 500, after_seq: int = 0) -> list[Record]:
         """The oldest records not yet acknowledged or rejected, at most ``limit``, oldest first.
 
+        ``after_seq`` skips records up to that seq, so a caller can page through a long queue.
         A stored record that no longer validates (a damaged card can flip bytes inside valid JSON)
         is rejected here with a log line, so it cannot stall sync.
         """
         with self._lock:
-            records, damaged = [], []
-            for doc in self._pending_docs(limit):
-                try:
-                    records.append(Record.model_validate(doc["record"]))
-                except ValidationError as exc:
-                    log.error("outbox: record %s is damaged and will not be sent: %s", doc.doc_id, exc)
-                    damaged.append(doc["record"]["id"])
-            if not damaged:
-                return records
-            self.quarantine(damaged, DAMAGED)
-            return self.pending(limit)
+            while True:
+                records, damaged = [], []
+                for doc in self._pending_docs(limit, after_seq):
+                    try:
+                        records.append(Record.model_validate(doc["record"]))
+                    except ValidationError as exc:
+                        log.error("outbox: record %s is damaged and will not be sent: %s", doc.doc_id, exc)
+                        damaged.append(doc["record"]["id"])
+                if not damaged:
+                    return records
+                self.quarantine(damaged, DAMAGED)
+
+    def iter_pending(self, batch: int = 500) -> Iterator[list[Record]]:
+        """Every pending record, oldest first, in lists of at most ``batch``.
+
+        The lock is held only while one batch is read, so appends go on between batches, and only
+        one batch is in memory at a time: a USB export of 100,000 records neither freezes the kiosk
+        nor fills its memory. Records appended meanwhile come in a later batch.
+        """
+        after_seq = 0
+        while records := self.pending(batch, after_seq):
+            yield records
+            after_seq = records[-1].seq
 
     def ack(self, ids: Iterable[uuid.UUID | str]) -> None:
         """Mark records as safely held by the server; they are never pending again."""
@@ -221,14 +234,15 @@ class Outbox:
             self._dbs.popitem(last=False)
         return db
 
-    def _pending_docs(self, limit: int) -> list[Document]:
+    def _pending_docs(self, limit: int, after_seq: int = 0) -> list[Document]:
         docs: list[Document] = []
         for segment in self._segments.values():
             if len(docs) >= limit:
                 break
-            if segment.pending:
-                seqs = list(itertools.islice(segment.pending, limit - len(docs)))
-                found = self._db(segment).table(TABLE, cache_size=0).get(doc_ids=seqs)
+            if segment.pending and segment.last > after_seq:
+                later = (seq for seq in segment.pending if seq > after_seq)
+                seqs = list(itertools.islice(later, limit - len(docs)))
+                found = self._db(segment).table(TABLE, cache_size=0).get(doc_ids=seqs) if seqs else []
                 docs.extend(sorted(found, key=lambda doc: doc.doc_id))
         return docs
 
