@@ -4,6 +4,7 @@ A pack is accepted whole or not at all, so the kiosk can keep its last good pack
 broken. Errors name the file and the position inside it, for the volunteer who wrote it.
 """
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,6 @@ from pydantic import ValidationError
 from lessons import BUILTIN_PACKS  # noqa: F401 - re-exported: callers find the built-in packs beside load_pack
 from lessons.schema import Lesson, PackInfo
 from lessons.text import nfc
-
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,23 @@ class PackError(Exception):
     def __init__(self, problems: list[PackProblem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+
+
+def unsafe_entries(folder: Path) -> list[PackProblem]:
+    """Every symbolic link or special file (a pipe, a device) under ``folder``, each named.
+
+    A pack holds plain files only: a link would make ``validate``, ``sign`` and the ward server
+    read and hand out whatever it points at (``/etc/shadow``, say), and a pipe would hang them.
+    """
+    problems = []
+    for path in sorted(Path(folder).rglob("*")):
+        mode = path.lstat().st_mode
+        if stat.S_ISLNK(mode):
+            problems.append(PackProblem(path, "", "is a symbolic link; a pack holds only plain files: "
+                                                  "copy the file itself into the pack folder"))
+        elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            problems.append(PackProblem(path, "", "is not a plain file (a pipe or a device); remove it from the pack"))
+    return problems
 
 
 UNREADABLE = object()
@@ -85,7 +102,9 @@ def _load(model: type, path: Path, problems: list[PackProblem]):
 def load_pack(folder: Path) -> Pack:
     """Read and validate the pack in ``folder``; raise PackError listing every problem."""
     folder = Path(folder)
-    problems: list[PackProblem] = []
+    problems = unsafe_entries(folder)
+    if problems:  # nothing is read through a link
+        raise PackError(problems)
     info_file = folder / "pack.yaml"
     info = _load(PackInfo, info_file, problems) if info_file.exists() else None
     if not info_file.exists():

@@ -22,7 +22,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from lessons.pack import PackProblem
+from lessons.pack import PackError, PackProblem, unsafe_entries
 
 SIGNATURE_FILE = "signature.json"
 MANIFEST_FORMAT = 1
@@ -100,8 +100,15 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
 
 
 def pack_files(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under ``folder`` (POSIX relative path -> hex), the signature excepted."""
+    """SHA-256 of every file under ``folder`` (POSIX relative path -> hex), the signature excepted.
+
+    Raises PackError naming each symbolic link or special file: what is signed and served is only
+    what lies in the folder itself.
+    """
     folder = Path(folder)
+    problems = unsafe_entries(folder)
+    if problems:
+        raise PackError(problems)
     return {
         path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
@@ -190,6 +197,8 @@ def _unchanged(folder: Path, record: dict) -> list[PackProblem]:
                                                                      "the signature file was altered")]
     try:
         current = pack_files(folder)
+    except PackError as exc:
+        return exc.problems
     except OSError as exc:
         return [PackProblem(folder, "", f"cannot read the pack's files to check the signature ({exc})")]
     signed = record["files"]

@@ -94,7 +94,8 @@ def validate_pack(folder: Path, trusted_keys: Sequence[Ed25519PublicKey] = ()) -
     folder = Path(folder)
     pack, problems = check_content(folder)
     signature, signature_problems = _check_signature(folder, trusted_keys)
-    return PackReport(folder, pack, problems + signature_problems, signature)
+    # A link is refused by both checks; name it once.
+    return PackReport(folder, pack, problems + [p for p in signature_problems if p not in problems], signature)
 
 
 def check_content(folder: Path) -> tuple[Pack | None, list[PackProblem]]:

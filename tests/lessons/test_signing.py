@@ -165,3 +165,27 @@ def test_an_unreadable_key_is_a_usage_error(tmp_path):
     for result in (run_cli("sign", folder, "--key", tmp_path / "bad.key"), run_cli("sign", folder, "--key", tmp_path / "none.key"),
                    run_cli("validate", folder, "--trust", tmp_path / "bad.key")):
         assert result.returncode == 2 and result.stderr.startswith("error: cannot use key "), result.stderr
+
+
+def test_signing_refuses_a_pack_with_a_symbolic_link_and_names_it(tmp_path, ward_key):
+    from lessons.pack import PackError
+    from lessons.signing import pack_files
+
+    folder = write_pack(tmp_path / "vi")
+    (folder / "hinh.png").unlink()
+    (folder / "hinh.png").symlink_to("/etc/passwd")
+    with pytest.raises(PackError, match="hinh.png: is a symbolic link"):
+        pack_files(folder)
+    with pytest.raises(PackError, match="hinh.png: is a symbolic link"):
+        sign_pack(folder, ward_key)
+    key_path, _ = generate_keypair(tmp_path / "ward")
+    result = run_cli("sign", folder, "--key", key_path)
+    assert result.returncode == 1 and f"{folder / 'hinh.png'}: is a symbolic link" in result.stdout
+    assert not (folder / SIGNATURE_FILE).exists()
+
+
+def test_a_link_added_after_signing_fails_verification_by_name(signed_pack, ward_key):
+    (signed_pack / "hinh" / "ghi-chu.txt").unlink()
+    (signed_pack / "hinh" / "ghi-chu.txt").symlink_to("/etc/passwd")
+    [problem] = verify_pack(signed_pack, [ward_key.public_key()])
+    assert problem.file.name == "ghi-chu.txt" and "symbolic link" in problem.message

@@ -1,5 +1,6 @@
 """``python -m lessons validate`` on broken packs: the exit status, and for each problem the file,
 the line inside it and what is wrong, as a volunteer would read them."""
+import os
 import subprocess
 from pathlib import Path
 
@@ -134,3 +135,20 @@ def test_the_real_packs_validate():
     assert result.returncode == 0, result.stdout + result.stderr
     packs = sorted(path.parent for path in BUILTIN_PACKS.glob("*/pack.yaml"))
     assert [line.split(":")[0] for line in result.stdout.splitlines() if line.startswith("OK ")] == [f"OK {p}" for p in packs]
+
+
+def test_a_symbolic_link_or_a_pipe_in_a_pack_is_refused_by_name(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not lesson content")
+    folder = write_pack(tmp_path / "pack")
+    (folder / "hinh.png").unlink()
+    (folder / "hinh.png").symlink_to(secret)
+    (folder / "extra").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(folder / "pipe")
+    result = run_cli("validate", folder)
+    assert result.returncode == 1
+    assert error_lines(result) == [
+        f"ERROR {folder / 'extra'}: is a symbolic link; a pack holds only plain files: copy the file itself into the pack folder",
+        f"ERROR {folder / 'hinh.png'}: is a symbolic link; a pack holds only plain files: copy the file itself into the pack folder",
+        f"ERROR {folder / 'pipe'}: is not a plain file (a pipe or a device); remove it from the pack"]
+    assert "not lesson content" not in result.stdout
