@@ -10,8 +10,9 @@ import os
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from kiosk.pin_gate import weak_pin_reason
 from lessons import BUILTIN_PACKS
 
 DEFAULT_CONFIG_FILE = Path("/etc/bdhvs/kiosk.toml")
@@ -41,8 +42,40 @@ class KioskConfig(BaseModel):
     narration_volume: float = Field(0.8, ge=0.0, le=1.0, description="Narration volume, from 0.0 (silent) to 1.0 (full).")
     narration_cache_mb: int = Field(50, ge=1, description="Megabytes of rendered narration kept on disk; the least recently used clips are deleted beyond this.")
     camera: str = Field("picamera2", pattern=r"^(picamera2|opencv(:\d+)?|replay:.+)$", description="Camera for the QR drill: picamera2 (the Pi camera connector), opencv or opencv:N (USB webcam /dev/videoN), or replay:PATH (a folder of images or a video, looped; demos and tests).")
-    staff_pin: str | None = Field(None, pattern=r"^\d{4,12}$", description="PIN (4 to 12 digits) for the volunteer and technician screen; there is no default: until it is set, that screen stays closed.")
+    staff_pin: str | None = Field(None, pattern=r"^\d{4,12}$", description="PIN (4 to 12 digits) for the volunteer and technician screen; there is no default: until it is set, that screen stays closed. PINs anyone tries first (0000, 1234, 4321, 1212, 123456) are refused.")
     usb_export_dir: Path | None = Field(None, description="Folder the volunteer screen writes USB bundles to; by default the first USB stick mounted under /media or /run/media.")
+    display_rotation: int = Field(0, description="Degrees the picture is turned (0, 90, 180 or 270), for a screen mounted in portrait or upside down; touches are turned with it.")
+    watchdog_interval_s: float = Field(10, gt=0, le=60, description="Seconds between the health pings to systemd's watchdog (kiosk.service's WatchdogSec= must be at least twice this).")
+    update_public_key: Path | None = Field(None, description="Public key (PEM or base64) that signs kiosk releases; kiosk-update installs only releases it verifies. By default the lesson packs' key.")
+
+    @field_validator("staff_pin")
+    @classmethod
+    def _guessable_pin(cls, pin: str | None) -> str | None:
+        reason = pin and weak_pin_reason(pin)
+        if reason:
+            raise ValueError(f"this PIN is refused because {reason}; choose 4 to 12 digits without a pattern")
+        return pin
+
+    @field_validator("display_rotation")
+    @classmethod
+    def _quarter_turn(cls, degrees: int) -> int:
+        if degrees not in (0, 90, 180, 270):
+            raise ValueError("must be 0, 90, 180 or 270")
+        return degrees
+
+    @property
+    def input_providers(self) -> dict[str, str]:
+        """Kivy's ``[input]`` section: exactly one touch provider, so a tap never arrives twice.
+
+        Straight on KMS/DRM (``SDL_VIDEODRIVER=kmsdrm``) SDL also turns each touch into a mouse
+        click, so the kernel's touch device is read through hidinput alone and Kivy's mouse
+        provider is left out. Under X or Wayland the mouse provider is the only one. No provider
+        gets a ``rotation`` of its own: since Kivy 2.1 every touch is turned with the window's
+        ``rotation`` (``MotionEvent.scale_for_screen``), so a second one would turn it twice.
+        """
+        if os.environ.get("SDL_VIDEODRIVER") == "kmsdrm":
+            return {"touch": "probesysfs,provider=hidinput"}
+        return {"mouse": "mouse,disable_multitouch"}
 
     @property
     def window_pixels(self) -> tuple[int, int]:

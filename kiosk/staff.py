@@ -1,21 +1,20 @@
 """What the volunteer and technician screens do, in plain Python so tests can drive it without a window.
 
-``PinGate`` guards the staff screens: the PIN comes only from the settings (there is no default
-PIN), and five wrong tries lock the keypad for five minutes, so a curious passer-by cannot guess it.
+``PinGate`` (``kiosk.pin_gate``) guards the staff screens: the PIN comes only from the settings
+(there is no default PIN), and wrong tries lock the keypad for ever longer, across restarts.
 ``StaffDesk`` holds the staff actions: enrolling from the ward's code, and carrying records to
 the ward on a USB stick when there is no network. Both answer in the kiosk's language, because
 the person reading is at the kiosk, not at a log.
 """
 import glob
-import hmac
 import logging
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Literal
+from typing import TYPE_CHECKING, Callable
 
 from kiosk.i18n import _
+from kiosk.pin_gate import STATE_FILE, PinGate
 from sync.bundle import RECEIPT_SUFFIX, BadBundle, apply_receipt, export_bundle
 from sync.device import DeviceIdentity, save_device
 from sync.enrollment_code import BadEnrollmentCode, parse_enrollment_code
@@ -25,49 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_TRIES = 5
-LOCKOUT_S = 5 * 60
 USB_MOUNTS = ("/media/*/*", "/run/media/*/*")  # where desktop automounters put a USB stick
-
-PinResult = Literal["open", "wrong", "locked", "no_pin"]
-
-
-class PinGate:
-    """Checks the staff PIN and locks out after ``MAX_TRIES`` wrong ones in a row for ``LOCKOUT_S``."""
-
-    def __init__(self, pin: str | None, clock: Callable[[], float] = time.monotonic) -> None:
-        self._pin = pin or None
-        self._clock = clock
-        self._wrong = 0
-        self._locked_until = 0.0
-
-    @property
-    def configured(self) -> bool:
-        return self._pin is not None
-
-    @property
-    def tries_left(self) -> int:
-        return MAX_TRIES - self._wrong
-
-    def minutes_left(self) -> int:
-        """Whole minutes of the lockout still to run (0 when not locked), for the screen."""
-        return max(0, math.ceil((self._locked_until - self._clock()) / 60))
-
-    def check(self, typed: str) -> PinResult:
-        if self._pin is None:
-            return "no_pin"
-        if self._clock() < self._locked_until:
-            return "locked"
-        if hmac.compare_digest(typed.encode(), self._pin.encode()):
-            self._wrong = 0
-            return "open"
-        self._wrong += 1
-        if self._wrong >= MAX_TRIES:
-            self._wrong = 0
-            self._locked_until = self._clock() + LOCKOUT_S
-            log.warning("staff: %d wrong PINs, keypad locked for %d s", MAX_TRIES, LOCKOUT_S)
-            return "locked"
-        return "wrong"
 
 
 @dataclass(frozen=True)
@@ -88,9 +45,10 @@ def usb_folders(setting: Path | None, patterns: tuple[str, ...] = USB_MOUNTS) ->
 class StaffDesk:
     """The staff actions on one kiosk's services; they change the running kiosk, not only its files."""
 
-    def __init__(self, services: "KioskServices", clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, services: "KioskServices", clock: Callable[[], float] = time.time) -> None:
         self.services = services
-        self.gate = PinGate(services.config.staff_pin, clock)
+        config = services.config
+        self.gate = PinGate(config.staff_pin, config.data_dir / STATE_FILE, clock)
 
     def enroll(self, text: str) -> Outcome:
         """Enroll with a scanned or typed code, then sync with the new credentials at once.

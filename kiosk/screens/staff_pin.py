@@ -1,8 +1,10 @@
 """The staff PIN screen, and what every staff screen shares: it closes by itself when left alone.
 
 The PIN comes only from the ``staff_pin`` setting; without one the screen says so and opens
-nothing. Five wrong PINs lock the keypad for five minutes (``kiosk.staff.PinGate``).
+nothing. Five wrong PINs lock the keypad, for longer after each lockout and across restarts
+(``kiosk.pin_gate.PinGate``).
 """
+import math
 from pathlib import Path
 
 from kivy.app import App
@@ -87,6 +89,8 @@ class StaffPinScreen(StaffScreen):
         if not self.gate.configured:
             return _("No staff PIN is set on this kiosk. A technician must set KIOSK_STAFF_PIN first.")
         minutes = self.gate.minutes_left()
+        if minutes > 90:
+            return _("Too many wrong PINs. Try again in {hours} hours.").format(hours=math.ceil(minutes / 60))
         if minutes:
             return _("Too many wrong PINs. Try again in {minutes} minutes.").format(minutes=minutes)
         return ""
