@@ -222,6 +222,8 @@ class Lesson(Strict):
     title: Text(40)
     summary: Text(140)
     steps: list[Step] = Field(min_length=1)
+    recap: list[Text(90)] = Field(default_factory=list, max_length=3,
+                                  description="the main points, said on the end screen (else the last explanations' first sentences)")
 
     @model_validator(mode="after")
     def _step_ids_unique(self) -> "Lesson":
