@@ -9,7 +9,7 @@ setup(
     packages=find_packages(include=["kiosk*", "lessons*", "sync*", "deploy*"]),
     package_data={
         "kiosk": ["screens/*.kv", "widgets/*.kv", "locale/*.pot", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"],
-        "lessons": ["packs/*/*.yaml", "packs/*/*.png", "packs/*/signature.json"],
+        "lessons": ["pronunciation.yaml", "packs/*/*.yaml", "packs/*/*.png", "packs/*/signature.json", "pictures/*.png", "pictures/SOURCES.md"],
         "sync": ["server/migrations/*.py", "server/migrations/*.mako", "server/migrations/versions/*.py"],
     },
     install_requires=[
@@ -24,6 +24,7 @@ setup(
         "pyzbar>=0.1.9",
         "segno>=1.6",
         "fpdf2>=2.7",
+        "num2words>=0.5.13",
     ],
     extras_require={
         "pi": ["picamera2"],
@@ -41,6 +42,7 @@ setup(
             "hypothesis>=6.100",
             "Babel>=2.14",
             "psutil>=5.9",
+            "cysystemd>=1.6",  # sd_notify for the watchdog tests; the Pi uses python3-systemd from apt
             "zxing-cpp>=2.2",
             "opencv-python-headless>=4.8",
         ],

@@ -7,3 +7,4 @@ sync or the network.
 from pathlib import Path
 
 BUILTIN_PACKS = Path(__file__).parent / "packs"
+PICTURES = Path(__file__).parent / "pictures"  # illustrations shared by every pack (lessons/pictures/SOURCES.md)

@@ -3,18 +3,22 @@
     validate [PATH ...] [--trust KEY ...]   check packs (default: the built-in packs)
     keygen OUT_PREFIX                       make the ward's ed25519 key pair
     sign PACK --key KEY                     sign a pack that validates
+    stats PACK                              one JSON object: lessons, steps, drills, pictures
 
 Exit status: 0 when all is well, 1 when a pack has problems (each printed with its file and
 position), 2 for a usage error such as an unreadable key.
 """
 import argparse
+import json
 import sys
+from collections import Counter
 from pathlib import Path
 
-from lessons.pack import BUILTIN_PACKS, PackProblem
+from lessons.pack import BUILTIN_PACKS, PackError, PackProblem, load_pack
+from lessons.schema import ExplainStep
 from lessons.signing import (KeyFileError, generate_keypair, key_id, load_private_key, load_public_key,
                              public_key_text, sign_pack)
-from lessons.validate import check_content, validate_paths
+from lessons.validate import check_content, has_picture, validate_paths
 
 
 class UsageError(Exception):
@@ -46,7 +50,41 @@ def _parser() -> argparse.ArgumentParser:
     sign.add_argument("pack", type=Path, metavar="PACK")
     sign.add_argument("--key", required=True, type=Path, help="the ward's private key (PEM or base64)")
     sign.set_defaults(run=_sign)
+    stats = commands.add_parser("stats", help="print one JSON object counting a pack's lessons, steps, drills and pictures")
+    stats.add_argument("pack", type=Path, metavar="PACK")
+    stats.set_defaults(run=_stats)
     return parser
+
+
+def _stats(args: argparse.Namespace) -> int:
+    """Counts for a pack that loads (even one the validator would refuse, so its author sees
+    how far it is): ``steps_without_picture`` are the steps showing neither a picture nor a drill."""
+    try:
+        pack = load_pack(args.pack)
+    except PackError as exc:
+        _print_problems(exc.problems)
+        return 1
+    steps = [step for lesson in pack.lessons for step in lesson.steps]
+    kinds = Counter(step.kind for step in steps)
+    print(json.dumps({
+        "pack": pack.info.id, "language": pack.info.language, "version": pack.info.version,
+        "lessons": len(pack.lessons), "steps": len(steps),
+        "explanations": kinds["explain"], "drills": len(steps) - kinds["explain"] - kinds["choice"],
+        "questions": kinds["choice"], "kinds": dict(sorted(kinds.items())),
+        "steps_with_picture": sum(step.picture is not None for step in steps),
+        "steps_without_picture": sum(not has_picture(step) for step in steps),
+        "most_explanations_in_a_row": max(_explanation_runs(pack), default=0),
+    }, ensure_ascii=False))
+    return 0
+
+
+def _explanation_runs(pack):
+    """The length of every run of explanation steps, lesson by lesson."""
+    for lesson in pack.lessons:
+        run = 0
+        for step in lesson.steps:
+            run = run + 1 if isinstance(step, ExplainStep) else 0
+            yield run
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -10,6 +10,15 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
+# A step's picture: a phone screen the kiosk draws ("phone:sms-thread") or a rendered illustration
+# from lessons/pictures ("qr-sticker-motorbike.png"); see lessons/pictures/SOURCES.md.
+Picture = Annotated[str, Field(pattern=r"^(phone:[a-z0-9][a-z0-9-]{0,40}|[a-z0-9][a-z0-9-]{0,60}\.png)$")]
+PHONE_PICTURE = "phone:"
+# The phone screens the kiosk draws (kiosk/widgets/phone.py has one look-alike for each).
+PHONE_SCREENS = frozenset({
+    "home", "store-page", "bank-transfer", "sms-thread", "otp-sms", "otp-entry", "incoming-call",
+    "vneid-login", "vneid-home", "settings-fingerprint", "face-verify", "insurance-card",
+})
 
 
 def Text(budget: int) -> type:
@@ -23,12 +32,19 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ExplainStep(Strict):
-    """A short explanation the learner reads (or hears) before going on, with an optional picture
-    of our own (a file in the pack folder)."""
+class StepBase(Strict):
+    """What every step has: an id, and the picture shown beside its text (an explanation needs
+    one: the validator refuses a step with neither a picture nor a drill)."""
+
+    id: Slug
+    picture: Picture | None = None
+
+
+class ExplainStep(StepBase):
+    """A short explanation the learner reads (or hears) before going on. Its picture is
+    ``picture``, or ``image``: a PNG only this pack has, in the pack folder."""
 
     kind: Literal["explain"]
-    id: Slug
     text: Text(200)
     image: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*\.png$")
 
@@ -41,11 +57,10 @@ class Option(Strict):
     feedback: Text(130)
 
 
-class ChoiceStep(Strict):
+class ChoiceStep(StepBase):
     """A multiple-choice question; a wrong answer may be retried."""
 
     kind: Literal["choice"]
-    id: Slug
     text: Text(150)
     options: list[Option] = Field(min_length=2, max_length=3)
     correct: Slug
@@ -72,6 +87,7 @@ class PhoneElement(Strict):
     id: Slug
     label: Text(28)
     style: Literal["app", "button", "row", "link", "field"] = "button"
+    icon: str | None = Field(None, pattern=r"^[a-z0-9_]{1,40}$", description="a Material Icons name, for an app")
     feedback: str | None = Field(None, max_length=130, description="what tapping this teaches, if not the step's wrong feedback")
 
 
@@ -101,14 +117,13 @@ class PhoneScreen(Strict):
         return self
 
 
-class TapStep(Strict):
+class TapStep(StepBase):
     """Tap (or hold, or swipe) the right place on a simulated phone screen.
 
     Hold and swipe are drills only: the kiosk always offers a single-tap alternative.
     """
 
     kind: Literal["tap"]
-    id: Slug
     text: Text(150)
     phone: PhoneScreen
     correct: Slug
@@ -133,12 +148,11 @@ class OrderItem(Strict):
     text: Text(40)
 
 
-class OrderStep(Strict):
+class OrderStep(StepBase):
     """Put steps in order by tapping the next one each time (no dragging). Items are listed in
     the right order; the kiosk offers the remaining ones in a shuffled order."""
 
     kind: Literal["order"]
-    id: Slug
     text: Text(100)
     items: list[OrderItem] = Field(min_length=3, max_length=6)
     feedback: Feedback
@@ -156,11 +170,10 @@ class ShareCard(Strict):
     feedback: Text(130)
 
 
-class ShareStep(Strict):
+class ShareStep(StepBase):
     """"Share or not" cards, one at a time: may this be given to someone who asks?"""
 
     kind: Literal["share"]
-    id: Slug
     text: Text(100)
     cards: list[ShareCard] = Field(min_length=2, max_length=6)
 
@@ -170,13 +183,12 @@ class ShareStep(Strict):
         return self
 
 
-class KeypadStep(Strict):
+class KeypadStep(StepBase):
     """Type on an on-screen keypad: a PIN (digits) or a passphrase built from word tiles, with a
     strength meter. With ``expected`` the learner must type exactly that (an OTP shown in a
     simulated message); without it, the entry must reach ``min_strength``."""
 
     kind: Literal["keypad"]
-    id: Slug
     text: Text(60)
     mode: Literal["pin", "passphrase"]
     expected: str | None = Field(None, pattern=r"^[0-9]{4,8}$")
@@ -196,11 +208,10 @@ class KeypadStep(Strict):
         return self
 
 
-class QrStep(Strict):
+class QrStep(StepBase):
     """Hold a printed practice card up to the camera, then say whether to trust it."""
 
     kind: Literal["qr"]
-    id: Slug
     text: Text(150)
     card: Slug | None = Field(None, description="a practice card id; any card when absent")
 

@@ -15,7 +15,9 @@ import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from lessons.pack import Pack, PackError, PackProblem, load_pack
-from lessons.schema import ExplainStep, Lesson
+from lessons.pronunciation import check_pronunciation
+from lessons import PICTURES
+from lessons.schema import PHONE_PICTURE, PHONE_SCREENS, ExplainStep, Lesson
 from lessons.signing import SIGNATURE_FILE, check_unchanged, read_signature, verify_pack
 
 REFERENCE_LANGUAGE = "vi"
@@ -104,7 +106,8 @@ def check_content(folder: Path) -> tuple[Pack | None, list[PackProblem]]:
         pack = load_pack(folder)
     except PackError as exc:
         return None, [_with_line(problem) for problem in exc.problems]
-    return pack, check_images(pack)
+    spoken = check_pronunciation(pack.info.language, _lesson_files(pack))
+    return pack, check_images(pack) + check_pictures(pack) + [_with_line(problem) for problem in spoken]
 
 
 def _check_signature(folder: Path, trusted_keys: Sequence[Ed25519PublicKey]) -> tuple[str, list[PackProblem]]:
@@ -127,6 +130,31 @@ def check_images(pack: Pack) -> list[PackProblem]:
         for index, step in enumerate(lesson.steps)
         if isinstance(step, ExplainStep) and step.image and not (pack.path / step.image).is_file()
     ]
+
+
+def check_pictures(pack: Pack, pictures: Path = PICTURES) -> list[PackProblem]:
+    """Every step shows something beside its text: a drill, or a picture that exists (a phone
+    screen the kiosk draws, or an illustration rendered into ``pictures``)."""
+    problems = []
+    for lesson, path in _lesson_files(pack):
+        for index, step in enumerate(lesson.steps):
+            where = ("steps", index, "picture")
+            if step.picture is None:
+                if isinstance(step, ExplainStep) and not step.image:
+                    problems.append(_problem(path, ("steps", index), f"step {step.id!r} has neither a picture nor a "
+                                             "drill: add picture: phone:<screen> or an illustration from lessons/pictures"))
+            elif step.picture.startswith(PHONE_PICTURE):
+                if step.picture.removeprefix(PHONE_PICTURE) not in PHONE_SCREENS:
+                    problems.append(_problem(path, where, f"phone screen {step.picture!r} is not one the kiosk draws "
+                                             f"({', '.join(sorted(PHONE_SCREENS))})"))
+            elif not (pictures / step.picture).is_file():
+                problems.append(_problem(path, where, f"picture {step.picture!r} is not in {pictures}"))
+    return problems
+
+
+def has_picture(step) -> bool:
+    """Whether the step shows a picture or a drill beside its text (what ``check_pictures`` asks)."""
+    return step.picture is not None or not isinstance(step, ExplainStep) or bool(step.image)
 
 
 def check_translation(reference: Pack, translation: Pack) -> list[PackProblem]:

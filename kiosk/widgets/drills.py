@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Callable
 
 from kivy.clock import Clock
-from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.metrics import mm
 from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -15,6 +14,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_, _
 from kiosk.widgets.common import BigButton
+from kiosk.widgets.phone import Icon, Phone  # noqa: F401 - drills.kv draws the phone drill in a Phone
 from kiosk.widgets.keypad import DIGITS, KeyGrid, dots  # noqa: F401 - KeyGrid is used in drills.kv
 from lessons.engine import LessonRun, entry_strength
 
@@ -70,10 +70,14 @@ class QrDrill(Drill):
 
 
 class PhoneElementButton(AnswerButton):
-    """An element of the simulated phone. For hold and swipe drills it counts only that gesture;
-    the drill's "tap instead" button is the single-tap alternative."""
+    """An element of the simulated phone, drawn in its ``style`` (an app icon with its name under
+    it, a list row, a button, a link or a field). For hold and swipe drills it counts only that
+    gesture; the drill's "tap instead" button is the single-tap alternative."""
 
     gesture = StringProperty("tap")
+    style = StringProperty("button")
+    icon = StringProperty("")
+    marked = BooleanProperty(False)
     always_release = BooleanProperty(True)
     gesture_done = BooleanProperty(False)
 
@@ -92,39 +96,43 @@ class PhoneElementButton(AnswerButton):
 
 
 GESTURE_HINTS = {"hold": N_("Keep your finger on it a little longer."), "swipe": N_("Slide your finger across it.")}
+APP_ICON = "apps"
 
 
 class PhoneDrill(Drill):
-    """A phone screen drawn by us: a title bar, an optional message and tappable elements."""
+    """The step's screen on the simulated phone: its title in the app bar, an optional message
+    (an SMS) and the elements to touch. Hold and swipe drills add a one-tap alternative under the
+    phone, and after a gesture that did not count, a hint in the app bar."""
 
     columns = NumericProperty(1)
-    hinted = BooleanProperty(False)
+    title = StringProperty("")
+    message = StringProperty("")
+    hint = StringProperty("")
+    gesture = StringProperty("tap")
 
     def refresh(self) -> None:
-        """Title, message, elements and the tap alternative: only what this step has, because on
-        the 7-inch screen every millimetre of the phone's height is spent."""
-        phone = self.run.step.phone
-        self.columns = phone.columns
-        self.hinted = False
-        for widget in [w for w in self.children if w is not self.ids.elements.__self__]:
-            self.remove_widget(widget)
-        self.add_widget(Factory.PhoneTitle(text=phone.title), index=len(self.children))
-        if phone.message:
-            self.add_widget(Factory.Body(text=phone.message), index=len(self.children) - 1)
-        if self.run.step.gesture != "tap":
-            self.add_widget(Factory.TapInstead())
+        step = self.run.step
+        phone = step.phone
+        self.columns, self.title, self.message = phone.columns, phone.title, phone.message or ""
+        self.gesture, self.hint = step.gesture, ""
         grid = self.ids.elements
         grid.clear_widgets()
         for element in phone.elements:
-            grid.add_widget(PhoneElementButton(text=element.label, value=element.id, gesture=self.run.step.gesture,
-                                               min_height=mm(self.run.step.target_mm), on_release=self._released))
+            grid.add_widget(PhoneElementButton(
+                text=element.label, value=element.id, gesture=step.gesture, style=element.style,
+                icon=element.icon or (APP_ICON if element.style == "app" else ""),
+                min_height=mm(step.target_mm), on_release=self._released))
+
+    def mark_correct(self) -> None:
+        """Ring the right element, for the feedback that keeps the phone in view."""
+        for button in self.ids.elements.children:
+            button.marked = button.value == self.run.step.correct
 
     def _released(self, button: PhoneElementButton) -> None:
         if button.gesture_done:
             self.answer_to(button.value)
-        elif not self.hinted:
-            self.hinted = True
-            self.add_widget(Factory.Body(text=_(GESTURE_HINTS[button.gesture])), index=1)
+        else:
+            self.hint = _(GESTURE_HINTS[button.gesture])
 
     def tap_instead(self) -> None:
         """The single-tap alternative to hold and swipe: counts as doing the gesture on the right element."""

@@ -1,4 +1,6 @@
-"""Loading packs: every problem is named with its file and position; a good pack is kept aside."""
+"""Loading packs: every problem is named with its file and position; a good pack is kept aside;
+every step shows a picture or a drill, and ``python -m lessons stats`` counts them."""
+import json
 import unicodedata
 from pathlib import Path
 
@@ -6,6 +8,8 @@ import pytest
 
 from lessons.pack import BUILTIN_PACKS, PackError, load_pack
 from lessons.store import choose_pack
+from lessons.validate import check_pictures
+from tests.helpers import run_lessons_cli
 
 PACK_INFO = "id: thu\nversion: 1\nlanguage: vi\ntitle: Thử\n"
 LESSON = """id: bai-thu
@@ -100,3 +104,61 @@ steps:
     with pytest.raises(PackError) as error:
         load_pack(write_pack(tmp_path / "small", tap_step.format(size=15)))
     assert "greater than or equal to 16" in str(error.value)
+
+
+EXPLAIN_ONLY = """id: bai-thu
+title: Bài thử
+summary: Một bài để thử.
+steps:
+  - kind: explain
+    id: co-hinh
+    picture: {picture}
+    text: Bước có hình.
+  - kind: explain
+    id: khong-hinh
+    text: Bước không có hình cũng không có bài tập.
+"""
+
+
+def test_a_step_with_neither_a_picture_nor_a_drill_is_refused_with_its_file_and_line(tmp_path):
+    folder = write_pack(tmp_path / "p", EXPLAIN_ONLY.format(picture="phone:home"))
+    problems = [str(p) for p in check_pictures(load_pack(folder))]
+    assert problems == [f"{folder / '01-bai-thu.yaml'}: line 9, steps.1: step 'khong-hinh' has neither a picture "
+                        "nor a drill: add picture: phone:<screen> or an illustration from lessons/pictures"]
+
+
+@pytest.mark.parametrize(("picture", "message"), [
+    ("phone:may-bay", "phone screen 'phone:may-bay' is not one the kiosk draws"),
+    ("khong-co.png", "picture 'khong-co.png' is not in"),
+])
+def test_a_picture_that_does_not_exist_is_named(tmp_path, picture, message):
+    folder = write_pack(tmp_path / "p", EXPLAIN_ONLY.format(picture=picture))
+    problems = [str(p) for p in check_pictures(load_pack(folder))]
+    assert len(problems) == 2 and "line 7, steps.0.picture: " + message in problems[0]
+
+
+def test_a_picture_name_cannot_leave_the_pictures_folder(tmp_path):
+    with pytest.raises(PackError, match="picture"):
+        load_pack(write_pack(tmp_path / "p", EXPLAIN_ONLY.format(picture="../../etc/passwd.png")))
+
+
+def test_stats_prints_one_json_object_counting_lessons_steps_drills_and_pictures(tmp_path):
+    folder = write_pack(tmp_path / "p", EXPLAIN_ONLY.format(picture="qr-sticker-motorbike.png"))
+    result = run_lessons_cli("stats", folder)
+    assert result.returncode == 0, result.stderr
+    stats = json.loads(result.stdout)
+    assert {key: stats[key] for key in ("lessons", "steps", "drills", "steps_without_picture")} == {
+        "lessons": 1, "steps": 2, "drills": 0, "steps_without_picture": 1}
+    assert stats["most_explanations_in_a_row"] == 2
+
+
+def test_stats_of_the_builtin_packs_find_a_picture_or_a_drill_on_every_step():
+    for language in ("vi", "en"):
+        stats = json.loads(run_lessons_cli("stats", BUILTIN_PACKS / language).stdout)
+        assert stats["lessons"] == 12 and stats["drills"] >= 20 and stats["steps_without_picture"] == 0
+        assert stats["steps"] == stats["explanations"] + stats["drills"] + stats["questions"]
+
+
+def test_stats_of_a_broken_pack_says_why_and_fails(tmp_path):
+    result = run_lessons_cli("stats", write_pack(tmp_path / "p", "steps: [\n"))
+    assert result.returncode == 1 and "ERROR" in result.stdout
