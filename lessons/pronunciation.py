@@ -1,0 +1,108 @@
+"""The pronunciation table kept with the lessons, and the validator's check that every narrated word can be said.
+
+espeak-ng's Vietnamese voice reads Vietnamese syllables by rule. Anything else it spells letter by
+letter ("Google" becomes "đê o o đê e lờ e"), hands to its English voice in mid-sentence ("Zalo",
+"link", "app") or says as one odd syllable ("OTP"). The kiosk's narration (``kiosk/speech_text.py``)
+reads such words from ``pronunciation.yaml`` beside this module; this module loads that table and,
+for ``python -m lessons validate``, names every word of a Vietnamese pack's narrated texts that is
+neither a Vietnamese syllable nor in the table, so its reading is added before the pack reaches a
+kiosk. Numbers, dates and web addresses are not words here: the narration reads them by rule, and
+a web address is checked part by part.
+"""
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import yaml
+
+from lessons.pack import PackProblem
+from lessons.schema import Lesson
+from lessons.text import nfc
+
+TABLE_FILE = Path(__file__).with_name("pronunciation.yaml")
+# The texts the kiosk reads aloud: step texts, option and card texts, and every feedback.
+SPOKEN_FIELDS = frozenset({"text", "feedback", "right", "wrong"})
+
+# Vowel groups of Vietnamese syllables, tone marks aside (ă, â, ê, ô, ơ, ư keep their own marks).
+_NUCLEI = sorted("""a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi oo ôi ơi ua uâ ue uê ui uô
+    uơ uy ưa ưi ươ ưu yê iêu oai oao oay oeo uây uôi uya uyê uyu ươi ươu yêu""".split(), key=len, reverse=True)
+VIETNAMESE_SYLLABLE = re.compile(
+    rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?(?:{'|'.join(_NUCLEI)})(?:ch|nh|ng|[cmnpt])?")
+_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
+LETTERS = re.compile(r"[^\W\d_]+")
+# Where a table entry may start and end: not inside a word, a web address or an e-mail address.
+_BEFORE, _AFTER = r"(?<![\w.@])", r"(?!\w|[.@][A-Za-z0-9])"
+
+
+def is_vietnamese_syllable(word: str) -> bool:
+    """Whether espeak-ng's Vietnamese rules can read ``word`` as one syllable (tone marks optional)."""
+    toneless = nfc(unicodedata.normalize("NFD", word.lower()).translate(_TONE_MARKS))
+    return VIETNAMESE_SYLLABLE.fullmatch(toneless) is not None
+
+
+@dataclass(frozen=True)
+class PronunciationTable:
+    """Readings of words and phrases, and the service numbers read digit by digit."""
+
+    readings: dict[str, str]
+    hotlines: frozenset[str]
+
+    def reading(self, word: str) -> str | None:
+        """The reading of ``word``: its exact entry, or the entry of its lower-case form."""
+        return self.readings.get(word) or self._any_case.get(word.lower())
+
+    @cached_property
+    def _any_case(self) -> dict[str, str]:
+        return {key: value for key, value in self.readings.items() if key == key.lower()}
+
+    @cached_property
+    def pattern(self) -> str:
+        """A regular expression matching any entry as a whole word (longest first)."""
+        keys = sorted(self.readings, key=len, reverse=True)
+        alternatives = "|".join(f"(?i:{re.escape(key)})" if key == key.lower() else re.escape(key) for key in keys)
+        return f"{_BEFORE}(?:{alternatives}){_AFTER}"
+
+    def unsayable(self, text: str) -> list[str]:
+        """The words of ``text`` that espeak-ng would spell or read in English: neither in the table
+        nor a Vietnamese syllable (a lone letter is fine: espeak-ng says its name)."""
+        rest = re.sub(self.pattern, " ", nfc(text))
+        return [word for word in LETTERS.findall(rest)
+                if len(word) > 1 and self.reading(word) is None and not is_vietnamese_syllable(word)]
+
+
+@lru_cache(maxsize=4)
+def load_table(path: Path = TABLE_FILE) -> PronunciationTable:
+    """Read the table (NFC, so keys match the packs' NFC text)."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return PronunciationTable(readings={nfc(str(key)): nfc(str(value)) for key, value in data["words"].items()},
+                              hotlines=frozenset(str(number) for number in data["hotlines"]))
+
+
+def check_pronunciation(language: str, lessons: Iterable[tuple[Lesson, Path]]) -> list[PackProblem]:
+    """Each word of a Vietnamese pack's narrated texts that the narration cannot say, once per text."""
+    if language != "vi":
+        return []  # the kiosk narrates only in Vietnamese
+    table = load_table()
+    problems = []
+    for lesson, path in lessons:
+        for where, text in _spoken_texts(lesson.model_dump(mode="json"), ()):
+            for word in dict.fromkeys(table.unsayable(text)):
+                problems.append(PackProblem(path, ".".join(map(str, where)),
+                                            f"narration cannot say {word!r}: espeak-ng would spell it letter by "
+                                            f"letter or read it in English; add its reading to {TABLE_FILE.name}"))
+    return problems
+
+
+def _spoken_texts(value: object, where: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in SPOKEN_FIELDS and isinstance(item, str):
+                yield where + (key,), item
+            else:
+                yield from _spoken_texts(item, where + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _spoken_texts(item, where + (index,))
