@@ -6,15 +6,19 @@ Northern, Central and Southern Vietnamese voices; the default is the Southern on
 (``vi-vn-x-south``: "v" and "d" spoken as [j], final "n"/"ng" merged) for learners in Ho Chi Minh
 City, at 145 words a minute instead of espeak-ng's brisk 175.
 
-Each text is rendered once to a WAV file in a cache folder, named by a hash of the text (NFC,
-spaces collapsed), the voice, the rate and the engine's version, so a new espeak-ng or a new
-setting never replays a stale clip. The folder has a size cap; the least recently used clips go
-first (a cache hit refreshes a clip's time). The technician's volume is applied by the player
-(``Narrator.volume``), so changing it renders nothing again.
+The engine is given what ``kiosk.speech_text`` makes of a text: numbers, dates, hotlines,
+abbreviations and web addresses in the words a listener expects (``python -m kiosk.narration text
+"…"`` prints it). Each text is rendered once to a WAV file in a cache folder, named by a hash of
+those spoken words, the voice, the rate and the engine's version, so a new espeak-ng, a new setting
+or a new reading in the pronunciation table never replays a stale clip. The folder has a size
+cap; the least recently used clips go first (a cache hit refreshes a clip's time). The
+technician's volume is applied by the player (``Narrator.volume``), so changing it renders
+nothing again.
 
 Narration is a help, never a requirement: a missing or failing engine or a full disk gives None
 and one English log line, and the step stays silent text. No Kivy here: playback is the screens'.
 """
+import argparse
 import hashlib
 import io
 import itertools
@@ -29,7 +33,7 @@ from pathlib import Path
 from typing import Iterable
 
 from kiosk.config import KioskConfig
-from lessons.text import nfc
+from kiosk.speech_text import speech_text
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +43,6 @@ ENGINE_TIMEOUT_S = 20.0
 
 class EngineError(Exception):
     """The speech engine ran but gave no usable sound."""
-
-
-def _speakable(text: str) -> str:
-    """The text as the engine gets it: NFC, whitespace collapsed (YAML line breaks say nothing)."""
-    return " ".join(nfc(text).split())
 
 
 class Narrator:
@@ -73,7 +72,7 @@ class Narrator:
     def wav_for(self, text: str) -> Path | None:
         """The WAV file that reads ``text`` aloud, rendered now on a cache miss (so call it off the
         UI thread); None when narration cannot be had."""
-        text = _speakable(text)
+        text = speech_text(text)
         version = self._engine_version() if text else None
         if version is None:
             return None
@@ -221,3 +220,19 @@ def _store(clip: bytes, path: Path) -> None:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kiosk.narration text "…"``: print exactly what the narration says for a text."""
+    parser = argparse.ArgumentParser(prog="python -m kiosk.narration", description="Kiosk narration tools.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    text = commands.add_parser("text", help="print the words espeak-ng is given for TEXT (numbers, dates, "
+                                            "abbreviations and addresses spelled out)")
+    text.add_argument("text", nargs="+", metavar="TEXT")
+    args = parser.parse_args(argv)
+    print(speech_text(" ".join(args.text)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -17,6 +17,7 @@ import pytest
 from kiosk import narration
 from kiosk.config import KioskConfig, load_config
 from kiosk.narration import Narrator
+from kiosk.speech_text import speech_text
 
 STEP = ("Ngân hàng, công an hay nhà mạng không bao giờ gọi điện hỏi mã OTP. "
         "Người nào hỏi mã OTP của Bác đều là kẻ lừa đảo. Bác hãy cúp máy và tự gọi tổng đài.")
@@ -120,7 +121,43 @@ def test_composed_and_decomposed_text_share_one_file(narrator, runs):
     composed = narrator.wav_for(unicodedata.normalize("NFC", STEP))
     decomposed = narrator.wav_for(unicodedata.normalize("NFD", STEP) + "\n")
     assert composed == decomposed and runs.count == 1
-    assert runs.texts[0] == unicodedata.normalize("NFC", STEP).encode()
+    assert runs.texts[0] == speech_text(STEP).encode()
+
+
+@needs_espeak
+def test_the_engine_is_given_the_spoken_words_and_they_name_the_clip(narrator, runs):
+    assert narrator.wav_for("Gọi 113, mã OTP.") == narrator.wav_for("Gọi một một ba, mã ô tê pê.")
+    assert runs.texts == ["Gọi một một ba, mã ô tê pê.".encode()]
+
+
+def test_a_new_reading_is_rendered_afresh_not_replayed(tmp_path, monkeypatch, runs):
+    fixed = Narrator(tmp_path / "cache", rate=0, engine=str(fake_engine(tmp_path, FIXED_CLIP)))
+    old = fixed.wav_for("mã OTP")
+    monkeypatch.setattr(narration, "speech_text", lambda text: "mã ô tê pê, đọc khác")  # the table changed
+    new = fixed.wav_for("mã OTP")
+    assert new != old and runs.count == 2 and runs.texts[-1] == "mã ô tê pê, đọc khác".encode()
+    fixed.close()
+
+
+def clip_seconds(path: Path) -> float:
+    with wave.open(str(path)) as clip:
+        return clip.getnframes() / clip.getframerate()
+
+
+@needs_espeak
+@pytest.mark.parametrize("text, syllables", [("1/7/2024", 12), ("113", 3), ("25.000 đ", 5), ("OTP", 3),
+                                             ("dichvucong.gov.vn", 8)])
+def test_the_issues_examples_last_as_long_as_their_words(narrator, text, syllables):
+    """About a third of a second a syllable at 145 words a minute: nothing spelled letter by letter."""
+    assert len(speech_text(text).split()) == syllables
+    seconds = clip_seconds(narrator.wav_for(text))
+    assert 0.15 * syllables < seconds < 0.5 * syllables + 0.5, seconds
+
+
+def test_the_command_line_prints_the_spoken_words():
+    result = subprocess.run([sys.executable, "-m", "kiosk.narration", "text", "Gọi", "113"],
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (0, "Gọi một một ba\n")
 
 
 @needs_espeak
