@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Callable
 
 from kiosk.i18n import _
 from kiosk.pin_gate import STATE_FILE, PinGate
-from sync.bundle import RECEIPT_SUFFIX, BadBundle, apply_receipt, export_bundle
-from sync.device import DeviceIdentity, save_device
-from sync.enrollment_code import BadEnrollmentCode, parse_enrollment_code
+from sync.bundle import BadBundle, NothingToExport, Progress, apply_receipt, export_bundle, receipts_in
+from sync.enrollment_code import BadEnrollmentCode
 
 if TYPE_CHECKING:
     from kiosk.services import KioskServices
@@ -55,35 +54,38 @@ class StaffDesk:
 
         Blocks on the network: call it off the UI thread.
         """
-        from sync.client import EnrollmentFailed, ServerUnavailable, enroll
+        from kiosk.sync_problems import problem_text
+        from sync.enrollment import enroll_kiosk
+        from sync.enrollment_code import InsecureServerUrl
+        from sync.problems import Kind, Problem, describe
 
         services = self.services
         config = services.config
         try:
-            code = parse_enrollment_code(text)
-            credentials = enroll(code.url, code.token, services.device.device_id, ca_bundle=config.server_ca_bundle)
+            enrolled = enroll_kiosk(config.data_dir, text, config.credentials_file, ca_bundle=config.server_ca_bundle)
+        except InsecureServerUrl as exc:
+            log.warning("staff: %s", exc)
+            return Outcome(False, problem_text(Problem(Kind.INSECURE_URL, exc.url)))
         except BadEnrollmentCode as exc:
             log.warning("staff: not an enrollment code: %s", exc)
             return Outcome(False, _("This is not a kiosk enrollment code. Use the code from the ward, "
                                     "or type the server address and the token with a space between them."))
-        except EnrollmentFailed as exc:
-            log.warning("staff: enrollment refused: %s", exc)
-            return Outcome(False, _("The ward server refused this code: it has expired or was already used, "
-                                    "or this kiosk is still enrolled. Ask the ward for a new code."))
-        except ServerUnavailable as exc:
-            log.warning("staff: enrollment server unreachable: %s", exc)
-            return Outcome(False, _("The ward server cannot be reached. Check the network and try again."))
-        credentials.save(config.credentials_file)
-        device = DeviceIdentity(services.device.device_id, credentials.venue_id)
-        save_device(config.data_dir, device)
-        services.device, services.credentials = device, credentials
+        except Exception as exc:  # noqa: BLE001 - the screen must always get an answer, never stay busy
+            log.warning("staff: enrollment failed: %s", exc, exc_info=not hasattr(exc, "problem"))
+            return Outcome(False, problem_text(describe(exc)))
+        credentials = enrolled.credentials
+        services.device, services.credentials, services.sync_problem = enrolled.device, credentials, None
         if services.sync is not None:
             services.sync.use_client(services.sync_client())
         log.info("staff: enrolled as %s at %s (%s)", credentials.device_id, credentials.name, credentials.server_url)
         return Outcome(True, _("Enrolled at {venue}. Results will now be sent to the ward.").format(venue=credentials.name))
 
-    def export(self) -> Outcome:
-        """Take in the ward's receipts found on the stick, then write the records still waiting to it."""
+    def export(self, progress: Progress | None = None) -> Outcome:
+        """Take in the ward's receipts found on the stick, then write the records still waiting to it.
+
+        ``progress(done, total)`` follows the writing; it can take a minute with a long queue, so
+        call this off the UI thread (learners' records keep being stored meanwhile).
+        """
         services = self.services
         if services.credentials is None:
             return Outcome(False, _("This kiosk is not enrolled yet: enroll it first, then export."))
@@ -91,27 +93,32 @@ class StaffDesk:
         if not folders:
             return Outcome(False, _("No USB stick found. Plug one in, wait a moment and try again."))
         folder = folders[0]
-        held = self._apply_receipts(folder)
+        held, refused = self._apply_receipts(folder)
         received = _("The ward's receipt settled {count} results.").format(count=held) + "\n" if held else ""
-        if services.outbox.stats().pending == 0:
-            return Outcome(True, received + _("Nothing is waiting to be sent."))
+        if refused:
+            received += _("{count} files on the stick are not receipts this kiosk can use and were skipped.").format(
+                count=refused) + "\n"
         try:
-            path, count = export_bundle(services.outbox, services.credentials, folder)
+            path, count = export_bundle(services.outbox, services.credentials, folder, progress)
+        except NothingToExport:
+            return Outcome(True, received + _("Nothing is waiting to be sent."))
         except (BadBundle, OSError) as exc:
             log.error("staff: export to %s failed: %s", folder, exc)
-            return Outcome(False, _("Could not write to the USB stick. Check that it is not full or locked."))
+            return Outcome(False, received + _("Could not write to the USB stick. Check that it is not full or locked."))
         log.info("staff: wrote %d records to %s", count, path)
         return Outcome(True, received + _("Wrote {count} results to {folder}. Take the stick to the ward, "
                                           "then bring back its receipt.").format(count=count, folder=folder))
 
-    def _apply_receipts(self, folder: Path) -> int:
+    def _apply_receipts(self, folder: Path) -> tuple[int, int]:
         """Settle what the ward's receipts in ``folder`` answer; returns how many records that took
-        off the waiting list (a receipt seen before changes nothing)."""
+        off the waiting list (a receipt seen before changes nothing) and how many files were refused,
+        each logged with its reason."""
         outbox = self.services.outbox
-        before = outbox.stats().pending
-        for receipt in sorted(folder.glob("*" + RECEIPT_SUFFIX)):
+        before, refused = outbox.stats().pending, 0
+        for receipt in receipts_in(folder):
             try:
                 apply_receipt(receipt, outbox, self.services.credentials)
             except BadBundle as exc:
-                log.warning("staff: receipt %s refused: %s", receipt, exc)
-        return before - outbox.stats().pending
+                log.warning("staff: receipt refused: %s", exc)
+                refused += 1
+        return max(0, before - outbox.stats().pending), refused

@@ -1,6 +1,7 @@
 """``ward-server``: run the ward server and manage its kiosks from a terminal.
 
     ward-server serve [--host 127.0.0.1] [--port 8765] [--packs DIR] [--certfile F --keyfile F]
+                      [--max-connections 500] [--request-timeout 15] [--keep-alive 5] [--backlog 128]
     ward-server device add "Cà phê Luka" [--hours 72] [--url https://…] [--png FILE] [--json]
     ward-server device list
     ward-server device revoke DEVICE_ID
@@ -8,7 +9,10 @@
     ward-server audit [--json]            seq ranges the ward does not hold, per kiosk
 
 The database comes from ``--database`` or ``WARD_DATABASE_URL``; the default is an embedded
-SQLite file under ``./var/``. Every command migrates the database first, so a fresh one just works.
+SQLite file under ``./var/``. Every command migrates the database first, so a fresh one just works;
+one that cannot be reached gets one line saying what is wrong and what to do (exit 2), not a
+traceback. The master key of the kiosks' USB bundle keys is a file outside the database
+(``--bundle-key-file`` or ``WARD_BUNDLE_KEY_FILE``; by default beside the SQLite file, ``var/ward-bundle.key``).
 """
 import argparse
 import dataclasses
@@ -18,6 +22,8 @@ import sys
 from pathlib import Path
 
 import segno
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from lessons.text import nfc
 from sync.bundle import BadBundle
@@ -27,7 +33,9 @@ from sync.server.app import BURST, RATE_PER_S
 from sync.server.audit import audit, describe
 from sync.server.bundles import import_bundle
 from sync.server.db import make_engine, make_sessions
+from sync.server.keys import BundleKeyError, BundleKeys, default_key_file
 from sync.server.migrate import upgrade
+from sync.server.serving import ServeLimits, quiet_repeats
 
 DEFAULT_DATABASE = "sqlite:///var/ward.sqlite3"
 
@@ -36,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ward-server", description="The Bình Dân Học Vụ Số ward server.")
     parser.add_argument("--database", default=os.environ.get("WARD_DATABASE_URL", DEFAULT_DATABASE),
                         help="SQLAlchemy URL (env WARD_DATABASE_URL; default %(default)s)")
+    parser.add_argument("--bundle-key-file", type=Path, default=os.environ.get("WARD_BUNDLE_KEY_FILE"),
+                        help="master key of the kiosks' USB bundle keys, made on first use (env WARD_BUNDLE_KEY_FILE;"
+                             " default: beside the SQLite file, else var/ward-bundle.key); back it up with the database")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -45,6 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--burst", type=float, default=BURST, help="requests a kiosk may send at once")
     serve.add_argument("--certfile", help="TLS certificate (PEM) to serve HTTPS")
     serve.add_argument("--keyfile", help="its private key (PEM)")
+    limits = ServeLimits()
+    serve.add_argument("--max-connections", type=int, default=limits.max_connections,
+                       help="open connections at once; more are closed at once, and requests beyond answer 503")
+    serve.add_argument("--request-timeout", type=float, default=limits.request_timeout_s,
+                       help="seconds a request's head and body may take to arrive before the connection is closed")
+    serve.add_argument("--keep-alive", type=int, default=limits.keep_alive_s,
+                       help="seconds an idle connection is kept open for the next request")
+    serve.add_argument("--backlog", type=int, default=limits.backlog, help="connections waiting to be accepted")
     device = commands.add_parser("device", help="enroll, list or revoke kiosks")
     actions = device.add_subparsers(dest="action", required=True)
     add = actions.add_parser("add", help="make a one-time enrollment code for a venue, as a QR code")
@@ -67,11 +86,37 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from sync.server.app import create_app
+    from sync.server.serving import uvicorn_config
 
-    app = create_app(args.database, packs_dir=args.packs, rate_per_s=args.rate, burst=args.burst)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", lifespan="off",
-                ssl_certfile=args.certfile, ssl_keyfile=args.keyfile)
+    app = create_app(args.database, packs_dir=args.packs, rate_per_s=args.rate, burst=args.burst,
+                     bundle_key_file=_bundle_key_file(args))
+    limits = ServeLimits(max_connections=args.max_connections, request_timeout_s=args.request_timeout,
+                         keep_alive_s=args.keep_alive, backlog=args.backlog)
+    server = uvicorn.Server(uvicorn_config(app, args.host, args.port, limits, log_level="info",
+                                           ssl_certfile=args.certfile, ssl_keyfile=args.keyfile))
+    quiet_repeats()  # after uvicorn has set up its loggers
+    server.run()
     return 0
+
+
+def _bundle_key_file(args: argparse.Namespace) -> Path:
+    return args.bundle_key_file or default_key_file(args.database)
+
+
+def _database_problem(url: str, exc: Exception) -> str:
+    """One line for the technician: which database, what is wrong, what to do."""
+    try:
+        shown = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = "(not a database URL)"
+    if isinstance(exc, (ArgumentError, NoSuchModuleError)):
+        return (f"ward-server: {shown} is not a database URL this server can use; give --database (or "
+                "WARD_DATABASE_URL) as sqlite:///PATH or postgresql+psycopg://USER@HOST/NAME")
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = reason[0][:200] if reason else exc.__class__.__name__
+    advice = ("check that its folder exists and this user may write there" if url.startswith("sqlite:")
+              else "check that the database server is running and the URL's host, port, user, password and name are right")
+    return f"ward-server: cannot open the database {shown} ({reason}); {advice}, then try again"
 
 
 def _add_device(session, args: argparse.Namespace) -> int:
@@ -91,11 +136,15 @@ def _add_device(session, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import(session, bundles: list[Path]) -> int:
+def _import(session, bundles: list[Path], keys: BundleKeys) -> int:
+    """Each bundle on its own: a bad one is reported with its reason and the next one is imported."""
     status = 0
     for path in bundles:
         try:
-            receipt, results = import_bundle(session, path)
+            receipt, results = import_bundle(session, path, keys)
+        except BundleKeyError as exc:
+            print(f"ward-server: {exc}", file=sys.stderr)
+            return 1
         except BadBundle as exc:
             print(f"ward-server: refused: {exc}", file=sys.stderr)
             status = 1
@@ -110,17 +159,35 @@ def _audit(session, as_json: bool) -> int:
     reports = audit(session)
     for report in reports:
         print(json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False) if as_json else describe(report))
-    return 1 if any(report.missing for report in reports) else 0
+    return 1 if any(report.missing or report.collisions for report in reports) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    upgrade(args.database)
+    try:
+        upgrade(args.database)
+        return _run(args)
+    except (DBAPIError, ArgumentError, NoSuchModuleError, OSError) as exc:
+        if isinstance(exc, OSError) and not _is_database_file_error(args.database, exc):
+            raise
+        print(_database_problem(args.database, exc), file=sys.stderr)
+        return 2
+
+
+def _is_database_file_error(url: str, exc: OSError) -> bool:
+    """An OSError is the database's when it names the SQLite file or its folder (one we cannot create)."""
+    if not url.startswith("sqlite:///") or exc.filename is None:
+        return False
+    database = Path(url.removeprefix("sqlite:///")).resolve()
+    return Path(exc.filename).resolve() in (database, *database.parents)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
     with make_sessions(make_engine(args.database))() as session:
         if args.command == "import":
-            return _import(session, args.bundles)
+            return _import(session, args.bundles, BundleKeys(_bundle_key_file(args)))
         if args.command == "audit":
             return _audit(session, args.json)
         if args.action == "add":

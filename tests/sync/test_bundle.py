@@ -1,16 +1,18 @@
 """USB bundles: export, import with a receipt, import twice, tampering, and the kiosk-sync/ward-server commands."""
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from kiosk.sync_cli import main as kiosk_sync
 from sync.bundle import BadBundle, apply_receipt, export_bundle, receipt_path
-from sync.credentials import Credentials
+from sync.credentials import Credentials, secret_digest
 from sync.outbox import Outbox
 from sync.server import identity
 from sync.server.audit import audit
 from sync.server.bundles import import_bundle
+from sync.server.db import Device
 from sync.server.cli import main as ward_server_cli
 from tests.sync.factory import Kiosk, enroll_kiosk
 
@@ -26,7 +28,7 @@ def kiosk(ward_server, tmp_path) -> Kiosk:
 
 def import_(ward_server, path: Path):
     with ward_server.sessions() as session:
-        return import_bundle(session, path)
+        return import_bundle(session, path, ward_server.bundle_keys)
 
 
 def test_a_bundle_carries_pending_records_and_its_receipt_acks_them(ward_server, kiosk, tmp_path):
@@ -72,6 +74,22 @@ def test_a_tampered_bundle_is_refused_with_its_reason_and_changes_nothing(ward_s
     with pytest.raises(BadBundle, match=reason):
         import_(ward_server, bundle)
     assert ward_server.record_count() == 0 and not receipt_path(bundle).exists()
+
+
+def test_a_copy_of_the_ward_database_cannot_forge_a_bundle(ward_server, kiosk, tmp_path):
+    with ward_server.sessions() as session:
+        stored_hash = session.get(Device, kiosk.device_id).secret_hash  # all a database copy holds
+    assert stored_hash == secret_digest(kiosk.credentials.secret)
+    forger = kiosk.credentials.model_copy(update={"bundle_key": stored_hash})
+    bundle, _ = export_bundle(kiosk.outbox, forger, tmp_path / "usb")
+    with pytest.raises(BadBundle, match="signature does not match"):
+        import_(ward_server, bundle)
+    assert ward_server.record_count() == 0
+
+
+def test_the_bundle_key_comes_from_the_ward_key_file_not_the_secret(ward_server, kiosk):
+    assert kiosk.credentials.bundle_key == ward_server.bundle_keys.for_device(kiosk.device_id)
+    assert kiosk.credentials.bundle_key != secret_digest(kiosk.credentials.secret)
 
 
 def test_a_revoked_kiosks_bundle_is_refused(ward_server, kiosk, tmp_path):
@@ -130,3 +148,28 @@ def test_the_volunteer_and_ward_commands(ward_server, enrolled_config, monkeypat
     assert ward_server_cli(["--database", ward_server.database_url, "import", str(bundle)]) == 1
     assert "refused" in capsys.readouterr().err
     assert ward_server.record_count() == 30
+
+
+def test_ward_import_reports_a_hostile_bundle_and_imports_the_ones_around_it(ward_server, kiosk, tmp_path, capsys):
+    stick = tmp_path / "usb"
+    first, _ = export_bundle(kiosk.outbox, kiosk.credentials, stick / "a")
+    later = enroll_kiosk(ward_server, tmp_path, "kiosk-usb00002")
+    later.queue(5)
+    last, _ = export_bundle(later.outbox, later.credentials, stick / "c")
+    hostile = {stick / "zero.bundle.json": "symbolic link", stick / "deep.bundle.json": "nested too deeply",
+               stick / "pipe.bundle.json": "not a regular file", stick / "huge.bundle.json": "more than"}
+    (stick / "zero.bundle.json").symlink_to("/dev/zero")
+    (stick / "deep.bundle.json").write_text('{"bundle":' + "{\"a\":" * 100_000)
+    os.mkfifo(stick / "pipe.bundle.json")
+    with open(stick / "huge.bundle.json", "wb") as huge:
+        huge.truncate(400 * 2**20)
+    assert ward_server_cli(["--database", ward_server.database_url, "import", str(first), *map(str, hostile),
+                            str(last)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{first}: {RECORDS} new" in out and f"{last}: 5 new" in out
+    lines = err.splitlines()
+    assert len(lines) == len(hostile)
+    for path, reason in hostile.items():
+        [line] = [line for line in lines if f"refused: {path} " in line]
+        assert reason in line
+    assert ward_server.record_count() == RECORDS + 5
