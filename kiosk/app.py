@@ -8,6 +8,7 @@ from kivy.core.window import Window
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
+from kiosk import watchdog
 from kiosk.i18n import _
 from kiosk.screens import make_screen
 from kiosk.services import KioskServices
@@ -40,6 +41,14 @@ class KioskApp(App):
 
     def on_start(self) -> None:
         Clock.schedule_once(lambda _dt: self.services.start(), 0.5)
+        self.watchdog = watchdog.for_services(self.services)
+        Window.bind(on_flip=self._first_frame)
+
+    def _first_frame(self, *_args) -> None:
+        """The first screen is drawn: tell systemd (READY), then ping it from this clock."""
+        Window.unbind(on_flip=self._first_frame)
+        self.watchdog.ready()
+        self._ticks.append(Clock.schedule_interval(self.watchdog.tick, self.watchdog.interval_s))
 
     def on_stop(self) -> None:
         for tick in self._ticks:

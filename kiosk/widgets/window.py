@@ -18,7 +18,11 @@ def prepare_window(config: KioskConfig) -> None:
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto" if config.fullscreen else "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("graphics", "rotation", str(config.display_rotation))
+    for name in Config.options("input"):
+        Config.remove_option("input", name)
+    for name, provider in config.input_providers.items():
+        Config.set("input", name, provider)
     Config.set("kivy", "exit_on_escape", "0")
     # The technician's "type the code" field needs keys on a kiosk with no keyboard plugged in.
     Config.set("kivy", "keyboard_mode", "systemanddock")
