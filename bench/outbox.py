@@ -40,7 +40,7 @@ SEGMENT_RECORDS = 128
 def draft() -> RecordDraft:
     """A typical record: an answered lesson step."""
     return RecordDraft(device_id="kiosk-bench", venue_id="ward-bench", type="step_answered",
-                       lesson_id="zalo-send-photo", learner="anon-7f3a9c2e1b",
+                       lesson_id="zalo-send-photo", learner="anon-7f3a9c2e1b7f3a9c2e1b7f3a9c2e1b00",
                        payload={"step_id": "pick-photo", "answer": "gallery", "correct": True, "attempt": 1})
 
 

@@ -53,7 +53,7 @@ LATENCY_BATCH = 100
 
 def drafts(device_id: str, count: int, start_seq: int = 1) -> list[Record]:
     draft = RecordDraft(device_id=device_id, venue_id="ca-phe-luka", type="step_answered", lesson_id="ma-otp-la-bi-mat",
-                        learner="anon-0123456789abcdef",
+                        learner="anon-0123456789abcdef0123456789abcdef",
                         payload={"step_id": "otp-la", "answer": "gui-nham", "correct": False, "attempt": 1})
     fields = draft.model_dump(exclude={"id"})
     return [Record(**fields, seq=start_seq + i) for i in range(count)]

@@ -1,5 +1,6 @@
 """A real ward server on 127.0.0.1 for tests and benchmarks, run in a thread of the test process."""
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -10,7 +11,9 @@ from sqlalchemy import func, select
 from sync.server import identity
 from sync.server.app import create_app
 from sync.server.db import StoredRecord, make_engine, make_sessions
+from sync.server.keys import BundleKeys
 from sync.server.migrate import upgrade
+from sync.server.serving import ServeLimits, uvicorn_config
 
 
 def free_port() -> int:
@@ -22,16 +25,24 @@ def free_port() -> int:
 class WardServer:
     """``ward-server serve`` in a thread: start, stop and start again on the same port.
 
-    ``app_options`` go to ``create_app`` (packs_dir, rate_per_s, burst); ``tls`` is a
-    (certificate, key) pair of PEM files to serve HTTPS instead of HTTP.
+    ``app_options`` go to ``create_app`` (packs_dir, rate_per_s, burst, …); ``tls`` is a
+    (certificate, key) pair of PEM files to serve HTTPS instead of HTTP; ``limits`` are the
+    ``ward-server serve`` connection limits. The bundle master key is a file of the test's own
+    (beside the SQLite file, or in a temporary folder for PostgreSQL) unless one is given.
     """
 
     def __init__(self, database_url: str, port: int | None = None, tls: tuple[Path, Path] | None = None,
-                 **app_options) -> None:
+                 limits: ServeLimits = ServeLimits(), **app_options) -> None:
         self.database_url = database_url
         self.port = port or free_port()
         self.tls = tls
+        self.limits = limits
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        if "bundle_key_file" not in app_options:
+            folder = (Path(database_url.removeprefix("sqlite:///")).parent if database_url.startswith("sqlite:///")
+                      else Path(tempfile.mkdtemp(prefix="ward-keys-")))
+            app_options["bundle_key_file"] = folder / "ward-bundle.key"
+        self.bundle_keys = BundleKeys(app_options["bundle_key_file"])
         self.app_options = app_options
         upgrade(database_url)
         self.engine = make_engine(database_url)
@@ -42,7 +53,7 @@ class WardServer:
     def start(self) -> "WardServer":
         app = create_app(self.database_url, **self.app_options)
         certfile, keyfile = self.tls or (None, None)
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off",
+        config = uvicorn_config(app, "127.0.0.1", self.port, self.limits, log_level="warning",
                                 ssl_certfile=certfile, ssl_keyfile=keyfile)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)

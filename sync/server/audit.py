@@ -1,15 +1,17 @@
 """``ward-server audit``: per kiosk, which seqs the ward does not hold, which is how it knows nothing was lost.
 
 Every kiosk numbers its records 1, 2, 3, … and never reuses a number, so a seq missing below the
-highest one received is a record still on its way or lost. Seqs the server refused as invalid are
-listed apart: the kiosk set those records aside and will not send them again. Records at the end
+highest one received is a record still on its way or lost. Seqs the server refused are listed
+apart: the kiosk set those records aside and will not send them again. A refused seq that the ward
+also holds under another record is a collision: two kiosks number their records as one, which is
+what a cloned SD card does, and its records are refused until the copy is enrolled as a kiosk of its own. Records at the end
 of the range that have not arrived yet cannot be seen from here; the kiosk's last heartbeat says
 how many were still waiting.
 """
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from sync.server.db import Device, RejectedSeq, StoredRecord
@@ -24,6 +26,7 @@ class DeviceAudit:
     highest_seq: int = 0
     missing: list[tuple[int, int]] = field(default_factory=list)  # inclusive ranges
     refused: list[int] = field(default_factory=list)
+    collisions: list[int] = field(default_factory=list)  # refused seqs another record holds (a cloned kiosk)
     pending_at_heartbeat: int | None = None
     last_heartbeat_at: dt.datetime | None = None
 
@@ -64,7 +67,14 @@ def audit(session: Session) -> list[DeviceAudit]:
     refused: dict[str, set[int]] = {}
     for device_id, seq in session.execute(select(RejectedSeq.device_id, RejectedSeq.seq)):
         refused.setdefault(device_id, set()).add(seq)
+    collided: dict[str, list[int]] = {}
+    for device_id, seq in session.execute(
+            select(RejectedSeq.device_id, RejectedSeq.seq).join(StoredRecord, and_(
+                StoredRecord.device_id == RejectedSeq.device_id, StoredRecord.seq == RejectedSeq.seq))
+            .order_by(RejectedSeq.device_id, RejectedSeq.seq)):
+        collided.setdefault(device_id, []).append(seq)
     for device_id, report in reports.items():
+        report.collisions = collided.get(device_id, [])
         mine = refused.get(device_id, set())
         report.refused = sorted(mine)
         report.missing = _without(gaps.get(device_id, []), mine)
@@ -77,7 +87,10 @@ def describe(report: DeviceAudit) -> str:
     missing = ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in report.missing) or "none"
     line = f"{report.device_id} ({report.name}){state}: {report.records} records up to seq {report.highest_seq}, missing {missing}"
     if report.refused:
-        line += f", refused as invalid {len(report.refused)}"
+        line += f", refused {len(report.refused)}"
+    if report.collisions:
+        line += (f" ({len(report.collisions)} because their seq is another record's: is this kiosk a copy of another's"
+                 " SD card? Revoke it and enroll the copy as a kiosk of its own)")
     if report.pending_at_heartbeat is not None:
         line += f", {report.pending_at_heartbeat} waiting on the kiosk at its last heartbeat"
     return line

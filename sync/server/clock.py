@@ -20,6 +20,7 @@ from typing import Mapping
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
+from sync.records import MAX_MONOTONIC_S
 from sync.server.db import BootAnchor, insert
 
 BOOT_HEADER = "X-Boot-Id"
@@ -37,13 +38,18 @@ class DeviceClock:
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str]) -> "DeviceClock | None":
-        """The clock a request declares, or None when its headers are missing or malformed."""
+        """The clock a request declares, or None when its headers are missing, malformed or absurd.
+
+        An absurd monotonic time (negative, not finite, more than ten years of uptime) is ignored, never
+        kept: an anchor is kept for good, so one bad header would misplace that boot's records forever.
+        """
         try:
-            boot_id = str(uuid.UUID(headers.get(BOOT_HEADER, "")))
-            monotonic_s = float(headers.get(MONOTONIC_HEADER, ""))
+            boot_id = str(uuid.UUID(headers.get(BOOT_HEADER, "")[:64]))
+            monotonic_s = float(headers.get(MONOTONIC_HEADER, "")[:32])
         except ValueError:
             return None
-        return cls(boot_id, monotonic_s) if math.isfinite(monotonic_s) and monotonic_s >= 0 else None
+        plausible = math.isfinite(monotonic_s) and 0 <= monotonic_s <= MAX_MONOTONIC_S
+        return cls(boot_id, monotonic_s) if plausible else None
 
 
 def note_anchor(session: Session, device_id: str, clock: DeviceClock, received_at: dt.datetime) -> float:

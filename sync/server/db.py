@@ -1,13 +1,23 @@
 """The ward server's tables and database engine (SQLAlchemy 2).
 
 SQLite is the embedded default (WAL mode, so the dashboard can read while kiosks write);
-PostgreSQL works through the same models. The schema is created and changed only by Alembic
+PostgreSQL works through the same models.
+
+SQLite runs with ``synchronous=FULL``: a kiosk deletes a record from its outbox once the server
+acknowledges it, so an acknowledged record must survive the ward machine losing power. In WAL mode
+``NORMAL`` fsyncs only at checkpoints, and a power cut rolls back transactions committed since the
+last one; ``FULL`` fsyncs the WAL at every commit. It costs one fsync per batch of up to 500
+records, which the benchmark (``bench/sync.py``) shows the ward can afford.
+
+Seqs are bounded to a signed 32-bit integer by a CHECK on both databases (SQLite's INTEGER would
+take 64 bits, PostgreSQL's only 32), so a hostile value is refused by the schema, not by an overflow. The schema is created and changed only by Alembic
 migrations (``sync/server/migrations``), never by ``create_all``.
 """
 import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint, create_engine, event
+from sqlalchemy import (JSON, CheckConstraint, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint,
+                        create_engine, event)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -20,6 +30,9 @@ def utcnow() -> dt.datetime:
 def aware(moment: dt.datetime) -> dt.datetime:
     """SQLite hands back naive datetimes; they were stored as UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+
+
+SEQ_RANGE = "seq >= 1 AND seq <= 2147483647"
 
 
 class Base(DeclarativeBase):
@@ -52,13 +65,16 @@ class EnrollmentToken(Base):
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     device_id: Mapped[str | None] = mapped_column(ForeignKey("devices.id"), default=None)
+    # The device secret's hash it was spent on: a retry of the same enrollment is told from another kiosk.
+    secret_hash: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class StoredRecord(Base):
     """A learning record, stored once by its id; ``content_hash`` tells a resend from a clash."""
 
     __tablename__ = "records"
-    __table_args__ = (UniqueConstraint("device_id", "seq", name="uq_records_device_seq"),)
+    __table_args__ = (UniqueConstraint("device_id", "seq", name="uq_records_device_seq"),
+                      CheckConstraint(SEQ_RANGE, name="ck_records_seq_range"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
@@ -97,6 +113,7 @@ class RejectedSeq(Base):
     """A seq whose record the server refused as invalid: the kiosk set it aside, so it is not a loss."""
 
     __tablename__ = "rejected_seqs"
+    __table_args__ = (CheckConstraint(SEQ_RANGE, name="ck_rejected_seqs_seq_range"),)
 
     device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -108,7 +125,7 @@ class RejectedSeq(Base):
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()

@@ -10,7 +10,8 @@ import re
 import secrets
 import unicodedata
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.credentials import secret_digest as digest
@@ -39,28 +40,55 @@ def create_enrollment(session: Session, name: str, hours: float = 72) -> str:
     return token
 
 
-def enroll(session: Session, token: str, device_id: str) -> tuple[Device, str]:
-    """Spend ``token`` on ``device_id``; returns the device and its secret (shown only once).
+def _retry_of(row: EnrollmentToken | None, device: Device | None, device_id: str, secret_hash: str) -> bool:
+    """True when ``row`` was spent on exactly this device and secret, and that device still stands."""
+    return (row is not None and row.used_at is not None and row.device_id == device_id
+            and row.secret_hash is not None and hmac.compare_digest(row.secret_hash, secret_hash)
+            and device is not None and device.revoked_at is None and hmac.compare_digest(device.secret_hash, secret_hash))
 
-    A revoked device may enroll again under its old id (its queued records keep their id);
-    an active one may not be taken over.
+
+def enroll(session: Session, token: str, device_id: str, secret_hash: str) -> Device:
+    """Spend ``token`` on ``device_id`` with the secret whose SHA-256 is ``secret_hash``; returns the device.
+
+    Retry-safe: the kiosk made its secret before the first try, so a retry with the same token,
+    device id and secret hash gets the same device again (the answer to the first try may have been
+    lost on the way). The token is spent by one conditional UPDATE (``… WHERE used_at IS NULL``)
+    whose row count decides, so racing clients spend it exactly once on SQLite and PostgreSQL.
+    A revoked device may enroll again under its old id (its queued records keep their id); an
+    active one may not be taken over.
     """
-    row = session.get(EnrollmentToken, digest(token), with_for_update=True)
+    token_hash = digest(token)
+    row = session.get(EnrollmentToken, token_hash)
+    device = session.get(Device, device_id)
+    if _retry_of(row, device, device_id, secret_hash):
+        return device
     now = utcnow()
     if row is None or row.used_at is not None or aware(row.expires_at) < now:
         raise EnrollmentRefused("the enrollment code is unknown, already used or expired")
-    secret = secrets.token_urlsafe(32)
-    device = session.get(Device, device_id)
     if device is not None and device.revoked_at is None:
         raise EnrollmentRefused(f"device {device_id} is already enrolled; revoke it first")
-    if device is None:
-        device = Device(id=device_id, created_at=now)
-        session.add(device)
-    device.name, device.venue_id, device.secret_hash, device.revoked_at = row.name, row.venue_id, digest(secret), None
-    session.flush()
-    row.used_at, row.device_id = now, device.id
-    session.commit()
-    return device, secret
+    try:
+        if device is None:
+            device = Device(id=device_id, created_at=now)
+            session.add(device)
+        device.name, device.venue_id, device.secret_hash, device.revoked_at = row.name, row.venue_id, secret_hash, None
+        session.flush()
+        spent = session.execute(
+            update(EnrollmentToken)
+            .where(EnrollmentToken.token_hash == token_hash, EnrollmentToken.used_at.is_(None),
+                   EnrollmentToken.expires_at >= now)
+            .values(used_at=now, device_id=device_id, secret_hash=secret_hash)
+            .execution_options(synchronize_session=False)).rowcount
+        if spent != 1:
+            raise EnrollmentRefused("the enrollment code is unknown, already used or expired")
+        session.commit()
+    except (EnrollmentRefused, IntegrityError):
+        session.rollback()  # another request spent the token (or took the id) first: was it our own retry?
+        session.expire_all()
+        if _retry_of(session.get(EnrollmentToken, token_hash), session.get(Device, device_id), device_id, secret_hash):
+            return session.get(Device, device_id)
+        raise EnrollmentRefused("the enrollment code is unknown, already used or expired") from None
+    return device
 
 
 def authenticate(session: Session, bearer: str) -> Device | None:

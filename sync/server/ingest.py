@@ -7,12 +7,16 @@ PostgreSQL). When its row count says every row went in, every record is ``accept
 one SELECT reads back what the table holds for those ids. A row carrying this request's receipt
 time was inserted by this request (``accepted``); any other row with the same content is a resend
 (``duplicate``: fine) and one with other content is ``rejected``. The seq
-of a record refused as invalid is noted, so ``ward-server audit`` can tell a refusal (the kiosk
-set the record aside) from a loss.
+of a refused record is noted, so ``ward-server audit`` can tell a refusal (the kiosk set the record
+aside) from a loss, and a seq taken by another record (a cloned SD card) from both.
+
+Each bad record is refused on its own, never by failing the batch, and its reason comes from a
+fixed vocabulary ("invalid field: learner"): nothing the sender wrote is echoed or stored.
 """
 import datetime as dt
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -20,12 +24,16 @@ from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from sync.device import UNASSIGNED_VENUE
 from sync.records import Record
+from sync.server.catalog import LessonCatalog, builtin_catalog
 from sync.server.clock import DeviceClock, anchors, note_anchor, rebase
 from sync.server.db import Device, RejectedSeq, StoredRecord, aware, insert, utcnow
 
 Status = Literal["accepted", "duplicate", "rejected"]
 MAX_BATCH = 500  # records per request or per bundle chunk, as in sync.records.Batch
+RECORD_FIELDS = frozenset(Record.model_fields)
+SEQ_TAKEN = "is already used by another record"  # the reason's tail when a cloned kiosk reuses seqs
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +78,40 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> int:
     return session.execute(statement, {"rows": json.dumps(rows, default=dt.datetime.isoformat)}).rowcount
 
 
-def _validate(device: Device, raw: Any) -> Record | RecordResult:
+def _uuid_or_none(value: Any) -> str | None:
+    try:
+        return str(uuid.UUID(value)) if isinstance(value, str) and len(value) <= 36 else None
+    except ValueError:
+        return None
+
+
+def invalid_reason(exc: ValidationError) -> str:
+    """A reason naming the first bad field from the schema's own list; never the sender's text."""
+    loc = exc.errors()[0]["loc"] if exc.errors() else ()
+    if not loc:
+        return "invalid field: payload"  # the payload does not match its type (checked on the whole record)
+    if isinstance(loc[0], str) and loc[0] in RECORD_FIELDS:
+        return f"invalid field: {loc[0]}"
+    return "invalid record: unknown field"
+
+
+def _validate(device: Device, raw: Any, catalog: LessonCatalog) -> Record | RecordResult:
     """The record, or the reason it is refused."""
-    raw_id = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    raw_id = _uuid_or_none(raw.get("id")) if isinstance(raw, dict) else None
     try:
         record = Record.model_validate(raw)
     except ValidationError as exc:
-        reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-        return RecordResult(id=raw_id, status="rejected", reason=f"invalid: {reason}"[:300])
+        return RecordResult(id=raw_id, status="rejected", reason=invalid_reason(exc))
+    reason = None
     if record.device_id != device.id:
-        return RecordResult(id=str(record.id), status="rejected", reason="device_id is not this device")
-    return record
+        reason = "device_id is not this device"
+    elif record.venue_id not in (device.venue_id, UNASSIGNED_VENUE):  # records queued before enrollment are unassigned
+        reason = "venue is not this device's"
+    elif record.lesson_id is not None and not catalog.has_lesson(record.lesson_id):
+        reason = "unknown lesson"
+    elif "step_id" in record.payload and not catalog.has_step(record.lesson_id or "", record.payload["step_id"]):
+        reason = "unknown step"
+    return record if reason is None else RecordResult(id=str(record.id), status="rejected", reason=reason)
 
 
 def _refused_seq(device: Device, raw: Any, result: RecordResult, received_at: dt.datetime) -> dict[str, Any] | None:
@@ -88,15 +119,14 @@ def _refused_seq(device: Device, raw: Any, result: RecordResult, received_at: dt
     seq = raw.get("seq") if isinstance(raw, dict) and raw.get("device_id") == device.id else None
     if not isinstance(seq, int) or isinstance(seq, bool) or not 1 <= seq < 2**31:
         return None
-    record_id = result.id if result.id and len(result.id) <= 36 else None
-    return {"device_id": device.id, "seq": seq, "record_id": record_id, "reason": result.reason,
+    return {"device_id": device.id, "seq": seq, "record_id": result.id, "reason": result.reason,
             "received_at": received_at}
 
 
 def _outcome(row: dict[str, Any], held: tuple[str, dt.datetime] | None, received_at: dt.datetime) -> RecordResult:
     """What became of ``row``, from what the table holds under its id after the insert."""
     if held is None:
-        return RecordResult(id=row["id"], status="rejected", reason=f"seq {row['seq']} is already used by another record")
+        return RecordResult(id=row["id"], status="rejected", reason=f"seq {row['seq']} {SEQ_TAKEN}")
     stored_hash, stored_at = held
     if stored_hash != row["content_hash"]:
         return RecordResult(id=row["id"], status="rejected", reason="this id is already stored with other content")
@@ -104,18 +134,20 @@ def _outcome(row: dict[str, Any], held: tuple[str, dt.datetime] | None, received
 
 
 def store_batch(session: Session, device: Device, raw_records: list[Any], clock: DeviceClock | None = None,
-                received_at: dt.datetime | None = None) -> list[RecordResult]:
+                received_at: dt.datetime | None = None, catalog: LessonCatalog | None = None) -> list[RecordResult]:
     """Validate and store each raw record for ``device``; one result per record, in order.
 
     ``clock`` is the kiosk's boot id and monotonic time when it sent the batch (None for a USB
-    bundle): with the receipt time it anchors that boot, so records can be re-based.
+    bundle): with the receipt time it anchors that boot, so records can be re-based. ``catalog``
+    is the lessons the ward knows (the built-in packs when not given).
     """
+    catalog = catalog or builtin_catalog()
     received_at = received_at or utcnow()
     results: list[RecordResult | None] = [None] * len(raw_records)
     valid: dict[str, tuple[int, Record]] = {}
     refusals: list[dict[str, Any]] = []
     for index, raw in enumerate(raw_records):
-        checked = _validate(device, raw)
+        checked = _validate(device, raw, catalog)
         if isinstance(checked, RecordResult):
             results[index] = checked
             if (refusal := _refused_seq(device, raw, checked, received_at)) is not None:
@@ -136,11 +168,13 @@ def store_batch(session: Session, device: Device, raw_records: list[Any], clock:
         held = {record_id: (stored_hash, stored_at) for record_id, stored_hash, stored_at in session.execute(
             select(StoredRecord.id, StoredRecord.content_hash, StoredRecord.received_at)
             .where(StoredRecord.id.in_(list(valid))))}
+    for row, (index, _) in zip(rows, valid.values()):
+        results[index] = result = (RecordResult(id=row["id"], status="accepted") if all_new
+                                   else _outcome(row, held.get(row["id"]), received_at))
+        if row["id"] not in held and result.status == "rejected":  # its seq is another record's: a cloned kiosk
+            refusals.append({"device_id": device.id, "seq": row["seq"], "record_id": row["id"],
+                             "reason": result.reason, "received_at": received_at})
     if refusals:
         session.execute(insert(session, RejectedSeq).on_conflict_do_nothing(), refusals)
     session.commit()
-
-    for row, (index, _) in zip(rows, valid.values()):
-        results[index] = (RecordResult(id=row["id"], status="accepted") if all_new
-                          else _outcome(row, held.get(row["id"]), received_at))
     return results

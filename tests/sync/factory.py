@@ -11,7 +11,7 @@ from sync.records import Record, RecordDraft
 
 def make_draft(device_id: str, **changes) -> RecordDraft:
     fields = dict(device_id=device_id, venue_id="ca-phe-luka", type="step_answered", lesson_id="ma-otp-la-bi-mat",
-                  learner="anon-0123456789abcdef",
+                  learner="anon-0123456789abcdef0123456789abcdef",
                   payload={"step_id": "otp-la", "answer": "gui-nham", "correct": False, "attempt": 1})
     return RecordDraft(**{**fields, **changes})
 

@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
+from sync.learner_ids import new_card_id
 from sync.records import Record, RecordDraft
 
 BASE = {"device_id": "kiosk-abc123", "venue_id": "ca-phe-luka"}
@@ -25,7 +26,7 @@ def test_personal_or_untyped_data_is_refused(changes):
 
 
 def test_a_record_round_trips_through_json_unchanged():
-    draft = RecordDraft(**BASE, type="lesson_completed", lesson_id="ma-otp-la-bi-mat", learner="card-7f3k9q2m",
+    draft = RecordDraft(**BASE, type="lesson_completed", lesson_id="ma-otp-la-bi-mat", learner=new_card_id(),
                         payload={"questions": 2, "first_try_correct": 1})
     record = Record(**draft.model_dump(), seq=7)
     assert Record.model_validate_json(record.model_dump_json()) == record

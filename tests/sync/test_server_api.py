@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from sync.client import Credentials, SyncClient, enroll
+from sync.credentials import secret_digest
 from tests.sync.factory import make_records
 
 
@@ -20,19 +21,20 @@ def post(ward_server, credentials: Credentials | None, body: bytes, **headers) -
                          headers={"Content-Type": "application/json", **auth, **headers})
 
 
-def test_enrollment_gives_a_secret_the_server_keeps_only_hashed(ward_server, credentials):
+def test_enrollment_registers_the_kiosks_own_secret_only_hashed(ward_server, credentials):
     assert credentials.device_id == "kiosk-test0001"
     assert credentials.venue_id == "ca-phe-luka" and credentials.name == "Cà phê Luka"
     with ward_server.sessions() as session:
         from sync.server.db import Device
         device = session.get(Device, "kiosk-test0001")
-        assert device.secret_hash != credentials.secret and credentials.secret not in device.secret_hash
+        assert device.secret_hash == secret_digest(credentials.secret) and credentials.secret not in device.secret_hash
 
 
 def test_an_enrollment_token_works_once(ward_server):
     token = ward_server.enrollment_token()
     enroll(ward_server.url, token, "kiosk-first001")
-    response = requests.post(f"{ward_server.url}/api/v1/enroll", json={"token": token, "device_id": "kiosk-other001"}, timeout=10)
+    response = requests.post(f"{ward_server.url}/api/v1/enroll", timeout=10,
+                             json={"token": token, "device_id": "kiosk-other001", "secret_hash": "ab" * 32})
     assert response.status_code == 403
 
 
