@@ -34,7 +34,7 @@ DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tá
 MAX_AMOUNT_DIGITS = 15  # longer numbers are codes, read digit by digit
 LETTER_NAMES = {
     "a": "a", "b": "bê", "c": "xê", "d": "đê", "đ": "đê", "e": "e", "f": "ép", "g": "giê", "h": "hát", "i": "i",
-    "j": "gi", "k": "ca", "l": "e lờ", "m": "em mờ", "n": "en nờ", "o": "o", "p": "pê", "q": "qui", "r": "e rờ",
+    "j": "gi", "k": "ca", "l": "e lờ", "m": "em mờ", "n": "en nờ", "o": "ô", "p": "pê", "q": "qui", "r": "e rờ",
     "s": "ét", "t": "tê", "u": "u", "v": "vê", "w": "vê kép", "x": "ích", "y": "i dài", "z": "dét",
 }
 ADDRESS_MARKS = {".": "chấm", "/": "gạch chéo", "-": "gạch ngang", "_": "gạch dưới", "@": "a còng", ":": "hai chấm",
@@ -83,9 +83,8 @@ class Normaliser:
     def __call__(self, text: str) -> str:
         text = _plain_digits(nfc(text))
         text = re.sub(r"(?<![.!?:;,…])[ \t]*\n\s*", ". ", text.strip())  # a line that ends without a stop still pauses
-        spoken = self._pattern.sub(lambda match: f" {self._handlers[match.lastgroup](match)} ", text)
-        spoken = re.sub(r"[0-9]+", lambda match: f" {digit_words(match.group())} ", spoken)  # digits inside a word
-        spoken = re.sub(r"\s+([,.;:!?…)\]])", r"\1", re.sub(r"([(\[])\s+", r"\1", spoken))
+        spoken = self._pattern.sub(lambda match: _apart(match, self._handlers[match.lastgroup](match)), text)
+        spoken = re.sub(r"[0-9]+", lambda match: _apart(match, digit_words(match.group())), spoken)  # inside a word
         return " ".join(spoken.split())
 
     # Rules
@@ -213,6 +212,13 @@ def digit_words(digits: str) -> str:
 def spell(word: str) -> str:
     """A word letter by letter with Vietnamese letter names: "SMS" "ét em mờ ét"."""
     return " ".join(LETTER_NAMES.get(letter, letter) for letter in word.lower())
+
+
+def _apart(match: re.Match, words: str) -> str:
+    """``words`` in place of the match, kept apart from letters or digits touching it ("mucdo2")."""
+    before = match.string[match.start() - 1:match.start()]
+    after = match.string[match.end():match.end() + 1]
+    return f"{' ' if before.isalnum() else ''}{words}{' ' if after.isalnum() else ''}"
 
 
 def _month(month: int) -> str:

@@ -62,6 +62,8 @@ class PronunciationTable:
     def pattern(self) -> str:
         """A regular expression matching any entry as a whole word (longest first)."""
         keys = sorted(self.readings, key=len, reverse=True)
+        if not keys:
+            return r"(?!)"  # an empty table matches nothing
         alternatives = "|".join(f"(?i:{re.escape(key)})" if key == key.lower() else re.escape(key) for key in keys)
         return f"{_BEFORE}(?:{alternatives}){_AFTER}"
 

@@ -64,7 +64,7 @@ EXAMPLES = {
     "addresses": [
         ("dichvucong.gov.vn", "dịch vụ công chấm gốp chấm vê en"),
         ("https://dichvucong.gov.vn", "dịch vụ công chấm gốp chấm vê en"),
-        ("tại vietcornbank-xacthuc.test.", "tại việt xê o e rờ en nờ banh gạch ngang xác thực chấm tét."),
+        ("tại vietcornbank-xacthuc.test.", "tại việt xê ô e rờ en nờ banh gạch ngang xác thực chấm tét."),
         ("đuôi lạ như .top, .vip.", "đuôi lạ như chấm tóp, chấm víp."),
         ("VNeID-mucdo2.apk", "vê en e ai đi gạch ngang mức độ hai chấm a pê ca"),
         ("ab@gmail.com", "a bê a còng gờ meo chấm com"),
@@ -82,6 +82,9 @@ EXAMPLES = {
         ("Đọc mã cho họ\nKhông đưa mã", "Đọc mã cho họ. Không đưa mã"),
         ("  Bác   cúp máy.\n", "Bác cúp máy."),
         ("١٢٣ và ²", "một trăm hai mươi ba và hai"),
+        ('ghi "Nhận 50.000đ".', 'ghi "Nhận năm mươi ngàn đồng".'),
+        ('gọi "CSKH Ngân hàng"', 'gọi "chăm sóc khách hàng Ngân hàng"'),
+        ("định danh mức2", "định danh mức hai"),
     ],
 }
 
@@ -174,6 +177,7 @@ def test_a_table_given_to_the_normaliser_is_the_one_it_reads():
     table = PronunciationTable(readings={"Meet": "mít", "cskh": "chăm sóc khách hàng"}, hotlines=frozenset({"999"}))
     say = Normaliser(table)
     assert say("Google Meet, CSKH 999") == "Google mít, chăm sóc khách hàng chín chín chín"
+    assert Normaliser(PronunciationTable(readings={}, hotlines=frozenset()))("Bác gọi OTP") == "Bác gọi ô tê pê"
 
 
 def spoken_texts(pack) -> list[str]:
