@@ -25,8 +25,6 @@ import unicodedata
 from functools import lru_cache
 from typing import Callable
 
-from num2words import num2words
-
 from lessons.pronunciation import PronunciationTable, is_vietnamese_syllable, load_table
 from lessons.text import nfc
 
@@ -199,8 +197,10 @@ def _below_a_billion(number: int, inner: bool) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=1000)
 def _hundreds(group: int) -> str:
     """0-999 by num2words ("một trăm lẻ năm", "hai mươi mốt"), with the Southern "tư" after "mươi"."""
+    from num2words import num2words  # it imports all its languages (50 ms): paid at the first number, not at start-up
     return num2words(group, lang="vi").replace("mươi bốn", "mươi tư")
 
 
