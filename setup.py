@@ -52,6 +52,7 @@ setup(
             "kiosk=kiosk.cli:main",
             "kiosk-sync=kiosk.sync_cli:main",
             "ward-server=sync.server.cli:main",
+            "kiosk-update=deploy.update:main",
         ],
     },
 )
