@@ -41,3 +41,19 @@ def test_a_gap_at_the_start_is_found(ward_server):
     with ward_server.sessions() as session:
         [report] = audit(session)
     assert report.missing == [(1, 3)]
+
+
+def test_a_cloned_kiosks_seq_collisions_are_refused_counted_and_fail_the_audit(ward_server, capsys):
+    """A second Pi booted from a copy of a working kiosk's SD card numbers its records as the first one does."""
+    original = enroll(ward_server.url, ward_server.enrollment_token(), "kiosk-clone001")
+    SyncClient(original).send_batch(make_records(original.device_id, 5))
+    answers = SyncClient(original).send_batch(make_records(original.device_id, 5))  # the copy: new ids, same seqs
+    assert [a["reason"] for a in answers] == [f"seq {seq} is already used by another record" for seq in range(1, 6)]
+
+    with ward_server.sessions() as session:
+        [report] = audit(session)
+    assert report.collisions == [1, 2, 3, 4, 5] and report.refused == [1, 2, 3, 4, 5] and report.missing == []
+    assert ward_server_cli(["--database", ward_server.database_url, "audit"]) == 1
+    line = capsys.readouterr().out
+    assert "5 records up to seq 5, missing none, refused 5 (5 because their seq is another record's" in line
+    assert "copy" in line

@@ -13,6 +13,8 @@ from sync.credentials import Credentials
 from sync.enrollment_code import parse_enrollment_code
 from sync.outbox import Outbox
 from sync.server.cli import main as ward_server_cli
+from sync.server.db import make_engine
+from tests.harness import free_port
 from tests.sync.factory import Kiosk
 
 
@@ -58,3 +60,26 @@ def test_device_add_json_for_scripts(ward_server, tmp_path, capsys):
     line = json.loads(capsys.readouterr().out)
     assert parse_enrollment_code(line["code"]).token == line["token"] and line["url"] == "https://ward7.example.vn"
     assert png.exists()
+
+
+@pytest.mark.parametrize("command", [["audit"], ["serve"], ["device", "list"]])
+@pytest.mark.parametrize("where", ["postgresql", "sqlite"])
+def test_an_unreachable_database_gets_one_plain_line_and_exit_2(tmp_path, capsys, command, where):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    url = (f"postgresql+psycopg://ward:hunter2@127.0.0.1:{free_port()}/ward" if where == "postgresql"
+           else f"sqlite:///{blocker}/ward.sqlite3")
+    assert ward_server_cli(["--database", url, *command]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and len(captured.err.strip().splitlines()) == 1
+    assert "Traceback" not in captured.err and "hunter2" not in captured.err
+    assert captured.err.startswith("ward-server: cannot open the database ") and "then try again" in captured.err
+
+
+def test_the_sqlite_database_syncs_every_commit_to_disk(tmp_path):
+    """synchronous=FULL: a record the ward acknowledged survives a power cut (the kiosk has deleted its copy)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'ward.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    engine.dispose()
