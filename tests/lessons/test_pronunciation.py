@@ -6,7 +6,7 @@ from tests.helpers import run_lessons_cli as run_cli
 
 
 def test_a_word_neither_vietnamese_nor_in_the_table_is_named_with_its_line(tmp_path):
-    lesson = (LESSON.replace("Xin chào Bác.", "Bác mở Google Meet, bấm Join và nhập mã OTP 123456.")
+    lesson = (LESSON.replace("Xin chào Bác.", "Bác mở Google Hangouts, bấm Join và nhập mã OTP 123456.")
               .replace("feedback: Chưa đúng.", "feedback: Chưa đúng. Hỏi CSKH hoặc xem trên TikTok hay Qwrt."))
     folder = write_pack(tmp_path / "vi", lesson)
     result = run_cli("validate", folder)
@@ -15,8 +15,8 @@ def test_a_word_neither_vietnamese_nor_in_the_table_is_named_with_its_line(tmp_p
     prefix = f"ERROR {folder / LESSON_FILE}: "
     assert [line.removeprefix(prefix).split(": ")[0] for line in errors] == [
         "line 7, steps.0.text", "line 7, steps.0.text", "line 15, steps.1.options.1.feedback"]
-    assert ["'Meet'" in errors[0], "'Join'" in errors[1], "'Qwrt'" in errors[2]] == [True, True, True]
-    assert errors[0].endswith("narration cannot say 'Meet': espeak-ng would spell it letter by letter or read it "
+    assert ["'Hangouts'" in errors[0], "'Join'" in errors[1], "'Qwrt'" in errors[2]] == [True, True, True]
+    assert errors[0].endswith("narration cannot say 'Hangouts': espeak-ng would spell it letter by letter or read it "
                               "in English; add its reading to pronunciation.yaml")
 
 
