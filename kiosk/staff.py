@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 USB_MOUNTS = ("/media/*/*", "/run/media/*/*")  # where desktop automounters put a USB stick
 
 
+def grouped(number: int) -> str:
+    """12000 as "12.000", the way Vietnamese writes numbers."""
+    return f"{number:,}".replace(",", ".")
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a staff action did, as one message for the screen."""
@@ -94,7 +99,7 @@ class StaffDesk:
             return Outcome(False, _("No USB stick found. Plug one in, wait a moment and try again."))
         folder = folders[0]
         held, refused = self._apply_receipts(folder)
-        received = _("The ward's receipt settled {count} results.").format(count=held) + "\n" if held else ""
+        received = _("The ward's receipt settled {count} results.").format(count=grouped(held)) + "\n" if held else ""
         if refused:
             received += _("{count} files on the stick are not receipts this kiosk can use and were skipped.").format(
                 count=refused) + "\n"
@@ -107,7 +112,7 @@ class StaffDesk:
             return Outcome(False, received + _("Could not write to the USB stick. Check that it is not full or locked."))
         log.info("staff: wrote %d records to %s", count, path)
         return Outcome(True, received + _("Wrote {count} results to {folder}. Take the stick to the ward, "
-                                          "then bring back its receipt.").format(count=count, folder=folder))
+                                          "then bring back its receipt.").format(count=grouped(count), folder=folder))
 
     def _apply_receipts(self, folder: Path) -> tuple[int, int]:
         """Settle what the ward's receipts in ``folder`` answer; returns how many records that took

@@ -18,6 +18,7 @@ from kiosk.qr.cards import qr_png
 from kiosk.qr.practice import CARDS
 from sync.client import enroll
 from sync.device import DeviceIdentity, load_or_create_device, save_device
+from sync.outbox_segments import encode, pending_doc, segment_name
 from sync.records import RecordDraft
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,20 @@ class Row(NamedTuple):
     id: str
     seq: int
     state: str
+
+
+def write_pending_segments(folder: Path, records: list, per_segment: int = 128, damaged: set[int] = frozenset()) -> Path:
+    """An outbox folder holding ``records`` (``sync.records.Record``, seqs from 1) pending, written as
+    the outbox writes its segments, which is much faster than appending a long queue one by one.
+    The seqs in ``damaged`` are stored broken, as a failing memory card leaves them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    now = time.time()
+    for first in range(1, len(records) + 1, per_segment):
+        docs = {r.seq: pending_doc(r, now) for r in records[first - 1:first - 1 + per_segment]}
+        for seq in damaged & docs.keys():
+            docs[seq]["state"] = "broken"
+        (folder / segment_name(first, first + per_segment - 1)).write_bytes(encode(docs))
+    return folder
 
 
 def on_disk(folder: Path) -> list[Row]:

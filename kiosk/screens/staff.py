@@ -3,8 +3,10 @@
 It shows what a technician asks first (which kiosk, which venue, is it enrolled, is it sending)
 and offers the staff actions of ``kiosk.staff.StaffDesk``: enrolling from the ward's QR code
 (scanned, or typed when the camera cannot read it), writing the waiting records to a USB stick,
-and volunteer mode. Enrolling talks to the network, so it runs on a thread of its own and its
-answer comes back through the clock. Like every staff screen it closes when left alone.
+and volunteer mode. Enrolling talks to the network and exporting can take a minute with a long
+queue, so each runs on a thread of its own: the export's progress is shown as it goes, learners'
+records keep being stored meanwhile, and the answer comes back through the clock. Like every staff
+screen it closes when left alone (never in the middle of an export).
 """
 import logging
 import threading
@@ -12,16 +14,17 @@ from pathlib import Path
 from typing import Sequence
 
 from kivy.app import App
-from kivy.clock import mainthread
+from kivy.clock import Clock, mainthread
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, OptionProperty, StringProperty
+from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
 
 from kiosk.camera import CameraError, Frame, ScanWorker
 from kiosk.i18n import _
 from kiosk.qr.decode import decode
 from kiosk.screens.staff_pin import StaffScreen
-from kiosk.staff import Outcome
+from kiosk.staff import Outcome, grouped
 from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
+from sync.outbox import OutboxStats
 from sync.enrollment_code import BadEnrollmentCode, parse_enrollment_code
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
@@ -29,17 +32,42 @@ log = logging.getLogger(__name__)
 
 
 class StaffHomeScreen(StaffScreen):
-    phase = OptionProperty("home", options=["home", "scan", "type", "busy"])
+    phase = OptionProperty("home", options=["home", "scan", "type", "busy", "export"])
     info = StringProperty("")
+    stats: OutboxStats | None = ObjectProperty(None, allownone=True)
+    exported = NumericProperty(0)
+    to_export = NumericProperty(0)
     message = StringProperty("")
     failed = BooleanProperty(False)
     scan_hint = StringProperty("")
     volunteer = BooleanProperty(False)
 
+    def _held_back(self) -> str:
+        """What will not reach the ward by itself, in words: records set aside from a damaged memory
+        card, and records the ward refused; "" when there are none."""
+        stats = self.stats
+        lines = []
+        if stats is not None and stats.set_aside_records:
+            lines.append(_("{count} results are set aside because the memory card is damaged.").format(
+                count=grouped(stats.set_aside_records)))
+        if stats is not None and stats.quarantined:
+            lines.append(_("{count} results were refused by the ward.").format(count=grouped(stats.quarantined)))
+        return "\n".join(lines)
+
+    held_back = AliasProperty(_held_back, bind=["stats"], cache=True)
+
+    def _export_progress(self) -> str:
+        return _("Writing to the USB stick… {done}/{total}").format(done=grouped(int(self.exported)),
+                                                                       total=grouped(int(self.to_export)))
+
+    export_progress = AliasProperty(_export_progress, bind=["exported", "to_export"], cache=True)
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.services = App.get_running_app().services
         self._worker: ScanWorker | None = None
+        self._progress = (0, 0)
+        self._show_progress = Clock.create_trigger(self._apply_progress)
 
     def on_pre_enter(self, *_args) -> None:
         self.volunteer = not self.services.idle.enabled
@@ -62,8 +90,10 @@ class StaffHomeScreen(StaffScreen):
         lines = [_("Kiosk {device}").format(device=services.device.device_id)]
         if credentials:  # when not, the sync line says so
             lines.append(_("Enrolled at {venue}").format(venue=credentials.name))
-        lines.append(services.sync_text() + " · " + _("{count} set aside").format(count=stats.quarantined))
+        lines.append(services.sync_text())
         self.info = "\n".join(lines)
+        if stats != self.stats:
+            self.stats = stats
 
     def toggle_volunteer(self) -> None:
         """Volunteer mode until it is switched off or the kiosk restarts: no inactivity reset for learners."""
@@ -72,7 +102,22 @@ class StaffHomeScreen(StaffScreen):
         self.services.idle.touch()
 
     def export(self) -> None:
-        self._show(self.services.staff.export())
+        """Write the waiting records to the stick on a thread, showing how far it got."""
+        self.message, self.phase = "", "export"
+        self._progress = (0, self.services.outbox.stats().pending)
+        self._apply_progress()
+        desk = self.services.staff
+        threading.Thread(target=lambda: self._show(desk.export(self._on_progress)), name="staff-export",
+                         daemon=True).start()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        """From the export thread: keep the latest count; the screen takes it at its next frame."""
+        self._progress = (done, total)
+        self._show_progress()
+
+    def _apply_progress(self, *_args) -> None:
+        self.exported, self.to_export = self._progress
+        self._idle.touch()  # the screen does not close under a running export
 
     # Enrolling: by camera or by typing, then on a thread.
     def scan(self) -> None:

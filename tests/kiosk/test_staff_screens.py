@@ -1,18 +1,24 @@
 """The staff entrance on the real app, by touch: PIN and lockout, enrolling by typing and by camera,
 USB export accepted by the ward, volunteer mode, and the staff screen closing when left alone."""
+import threading
 import time
 
 import segno
 from kivy.metrics import mm
 from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.label import Label
+from kivy.uix.progressbar import ProgressBar
 
 from kiosk.config import KioskConfig
 from kiosk.i18n import _
 from kiosk.services import KioskServices
+from kiosk.staff import grouped
+from sync.bundle import read_bundle
 from sync.credentials import Credentials
 from sync.enrollment_code import EnrollmentCode
 from sync.server.bundles import import_bundle
-from tests.helpers import enroll_kiosk
+from tests.helpers import enroll_kiosk, write_pending_segments
+from tests.sync.factory import make_records
 from tests.ui import everything, find, run_kiosk, screen_name, shown_texts, tap
 
 PIN = "2468"
@@ -57,6 +63,20 @@ def assert_big_targets() -> None:
                 f"{widget.text!r} reaches outside the screen"
 
 
+def assert_nothing_overlaps() -> None:
+    """No text shown on screen runs into another (a column of lines too tall for 800×480 would)."""
+    boxes = []
+    for widget in everything():
+        if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0 and widget.x > -1000:
+            x, y = widget.to_window(widget.x, widget.y)
+            boxes.append((widget.text, x, y, x + widget.width, y + widget.height))
+    for index, (text, left, bottom, right, top) in enumerate(boxes):
+        assert bottom >= -1, f"{text!r} runs off the screen"
+        for other, left2, bottom2, right2, top2 in boxes[index + 1:]:
+            assert min(right, right2) - max(left, left2) <= 1 or min(top, top2) - max(bottom, bottom2) <= 1, \
+                f"{text!r} runs into {other!r}"
+
+
 def shown(message: str) -> bool:
     return any(message in text for text in shown_texts())
 
@@ -98,6 +118,7 @@ def test_the_right_pin_opens_the_staff_screen_and_back_asks_for_it_again(kiosk_c
         assert shown(services.device.device_id) and shown(_("Not enrolled yet"))
         assert services.session is None, "the staff screens open no learner session"
         assert_big_targets()
+        assert_nothing_overlaps()
         tap(find(_("Back to the start")))
         yield 0.2
         assert screen_name(app) == "welcome" and app.root.screen_names == ["welcome"]
@@ -178,24 +199,86 @@ def test_usb_export_is_accepted_by_the_ward_and_its_receipt_acks_the_records(kio
     offline.save(kiosk_config.credentials_file)  # a venue without a network
     usb = tmp_path / "usb"
     services = kiosk(kiosk_config, usb_export_dir=usb)
+    screen = lambda app: app.root.get_screen("staff")  # noqa: E731
 
     def script(app):
         services.begin_session()
         services.end_session("left")
         yield from open_staff(app)
         tap(find(_("Export to USB")))
-        yield 0.3
+        yield from until(lambda: screen(app).phase == "home")
         assert shown(_("Wrote {count} results to {folder}. Take the stick to the ward, then bring back its "
                        "receipt.").format(count=2, folder=usb))
         [bundle] = usb.glob("*.bundle.json")
         with ward_server.sessions() as session:
-            import_bundle(session, bundle)
+            import_bundle(session, bundle, ward_server.bundle_keys)
         assert ward_server.record_count() == 2
         assert services.outbox.stats().pending == 2
         tap(find(_("Export to USB")))
-        yield 0.3
+        yield from until(lambda: screen(app).phase == "home")
         assert services.outbox.stats().pending == 0
         assert shown(_("The ward's receipt settled {count} results.").format(count=2) + "\n"
                      + _("Nothing is waiting to be sent."))
+
+    run_kiosk(services, script)
+
+
+def test_a_long_export_shows_its_progress_while_the_kiosk_goes_on(kiosk_config, tmp_path):
+    """The stick is slow: the export waits after its first batch, and the screen must say how far it got,
+    keep drawing and let records be stored, then come back with the answer."""
+    credentials = Credentials(server_url="https://ward.example", device_id="kiosk-usb00001", secret="s" * 43,
+                              venue_id="ca-phe-luka", name="Cà phê Luka", bundle_key="7a" * 32)
+    credentials.save(kiosk_config.credentials_file)
+    write_pending_segments(kiosk_config.outbox_dir, make_records("kiosk-usb00001", 1200))
+    usb = tmp_path / "usb"
+    services = kiosk(kiosk_config, usb_export_dir=usb)
+    stick_ready = threading.Event()
+    whole_queue = services.outbox.iter_pending
+
+    def slow_stick(batch: int = 500):
+        for number, records in enumerate(whole_queue(batch)):
+            yield records
+            if number == 0:
+                stick_ready.wait(20)
+
+    services.outbox.iter_pending = slow_stick
+
+    def script(app):
+        yield from open_staff(app)
+        tap(find(_("Export to USB")))
+        writing = _("Writing to the USB stick… {done}/{total}").format(done=500, total="1.200")
+        yield from until(lambda: shown(writing))
+        bar = next(w for w in everything() if isinstance(w, ProgressBar))
+        assert (bar.value, bar.max) == (500, 1200) and bar.opacity == 1
+        assert_nothing_overlaps()
+        started = time.monotonic()
+        services.begin_session()  # a learner walks up while the stick is written: records are stored
+        services.end_session("left")
+        assert time.monotonic() - started < 0.5 and services.outbox.stats().pending == 1202
+        yield 0.3
+        assert shown(writing), "the screen stays on the export until it is done"
+        stick_ready.set()
+        yield from until(lambda: app.root.get_screen("staff").phase == "home")
+        [bundle] = usb.glob("*.bundle.json")
+        count = len(read_bundle(bundle, lambda device: credentials.bundle_key).records)
+        assert count in (1200, 1202) and shown(_("Wrote {count} results to {folder}. Take the stick to the ward, "
+                                                  "then bring back its receipt.").format(count=grouped(count), folder=usb))
+        assert_big_targets()
+
+    run_kiosk(services, script)
+
+
+def test_the_staff_screen_says_what_was_set_aside_and_refused(kiosk_config):
+    records = make_records("kiosk-usb00001", 10)
+    write_pending_segments(kiosk_config.outbox_dir, records, damaged={3, 4, 5})
+    services = kiosk(kiosk_config)
+    services.outbox.quarantine([records[0].id], "the ward refused it")
+
+    def script(app):
+        yield from open_staff(app)
+        assert shown(_("{count} results are set aside because the memory card is damaged.").format(count=3))
+        assert shown(_("{count} results were refused by the ward.").format(count=1))
+        assert_big_targets()
+        assert_nothing_overlaps()
 
     run_kiosk(services, script)

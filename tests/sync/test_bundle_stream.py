@@ -10,7 +10,7 @@ from pathlib import Path
 from sync.bundle import export_bundle, read_bundle
 from sync.credentials import Credentials
 from sync.outbox import Outbox
-from sync.outbox_segments import encode, pending_doc, segment_name
+from tests.helpers import write_pending_segments
 from tests.sync.factory import make_draft, make_records
 
 PENDING = 100_000
@@ -28,19 +28,8 @@ def reset_peak_memory() -> None:
     Path("/proc/self/clear_refs").write_text("5")
 
 
-def write_queue(folder, count: int) -> None:
-    """An outbox folder holding ``count`` pending records, written as the outbox writes segments
-    (appending them one by one would take minutes here)."""
-    folder.mkdir()
-    now = time.time()
-    for first in range(1, count + 1, PER_SEGMENT):
-        records = make_records("kiosk-usb00001", min(PER_SEGMENT, count - first + 1), start_seq=first)
-        docs = {record.seq: pending_doc(record, now) for record in records}
-        (folder / segment_name(first, first + PER_SEGMENT - 1)).write_bytes(encode(docs))
-
-
 def test_exporting_100000_records_streams_in_little_memory_and_appends_go_on(tmp_path):
-    write_queue(tmp_path / "outbox", PENDING)
+    write_pending_segments(tmp_path / "outbox", make_records("kiosk-usb00001", PENDING), PER_SEGMENT)
     outbox = Outbox(tmp_path / "outbox", segment_records=PER_SEGMENT, fsync=False)
     assert outbox.stats().pending == PENDING
     credentials = Credentials(server_url="https://ward.example", device_id="kiosk-usb00001", secret="s" * 43,
