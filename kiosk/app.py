@@ -1,6 +1,8 @@
-"""The Kivy app: a screen manager, the idle watch's clock, and the sync line. Nothing more.
+"""The Kivy app: a screen manager, the idle watch's clock, and the technician's small sign. Nothing more.
 
-All decisions live in ``KioskServices``; this file only connects them to the window.
+All decisions live in ``KioskServices``; this file only connects them to the window. The sync
+worker reports changes from its own thread; they reach the screen through one ``Clock`` trigger,
+so a burst of changes costs one update and nothing polls.
 """
 from kivy.app import App
 from kivy.clock import Clock
@@ -16,10 +18,13 @@ from kiosk.widgets import theme
 from kiosk.widgets.common import IdlePrompt
 from kiosk.widgets.speaker import Speaker
 
+NEEDS_TECHNICIAN = {"not_enrolled", "needs_enrollment", "refused", "error"}
+
 
 class KioskApp(App):
-    sync_text = StringProperty("")
-    notice_text = StringProperty("")
+    sync_text = StringProperty("")      # for the staff screen; learners never see it
+    notice_text = StringProperty("")    # likewise
+    needs_technician = BooleanProperty(False)
     narration_ready = BooleanProperty(False)
 
     def __init__(self, services: KioskServices, **kwargs) -> None:
@@ -29,6 +34,8 @@ class KioskApp(App):
         self._prompt: IdlePrompt | None = None
         self._spoken = ""
         self.speaker: Speaker | None = None
+        self._status_changed = Clock.create_trigger(self.refresh_status)
+        self._watchdog_tick = None
 
     def build(self) -> ScreenManager:
         Window.clearcolor = theme.BACKGROUND
@@ -36,11 +43,11 @@ class KioskApp(App):
         self.refresh_status()
         manager = ScreenManager(transition=NoTransition())
         manager.add_widget(make_screen("welcome"))
-        self._ticks = [Clock.schedule_interval(self._tick_idle, 0.25), Clock.schedule_interval(self.refresh_status, 2)]
+        self._idle_tick = Clock.schedule_interval(self._tick_idle, 0.25)
         return manager
 
     def on_start(self) -> None:
-        Clock.schedule_once(lambda _dt: self.services.start(), 0.5)
+        Clock.schedule_once(lambda _dt: self._start_services(), 0.5)
         self.watchdog = watchdog.for_services(self.services)
         Window.bind(on_flip=self._first_frame)
 
@@ -48,11 +55,17 @@ class KioskApp(App):
         """The first screen is drawn: tell systemd (READY), then ping it from this clock."""
         Window.unbind(on_flip=self._first_frame)
         self.watchdog.ready()
-        self._ticks.append(Clock.schedule_interval(self.watchdog.tick, self.watchdog.interval_s))
+        self._watchdog_tick = Clock.schedule_interval(self.watchdog.tick, self.watchdog.interval_s)
+
+    def _start_services(self) -> None:
+        self.services.start(on_sync_change=lambda _status: self._status_changed())
+        self._status_changed()
 
     def on_stop(self) -> None:
-        for tick in self._ticks:
-            tick.cancel()
+        self._idle_tick.cancel()
+        if self._watchdog_tick is not None:
+            self._watchdog_tick.cancel()
+        self._status_changed.cancel()
         Window.unbind(on_touch_down=self._on_any_touch)
         if self._prompt is not None:
             self._prompt.dismiss(animation=False)
@@ -65,13 +78,13 @@ class KioskApp(App):
         self.root.current = name
         return self.root.get_screen(name)
 
-    def step_shown(self, text: str) -> None:
-        """A new step or feedback is on screen: read it aloud, and keep it for "Đọc to"."""
+    def step_shown(self, text: str, aloud: bool = True) -> None:
+        """New words are on screen: read them aloud (unless ``aloud`` is False), and keep them for "Đọc to"."""
         self._spoken = text
         if self.speaker is None and self.services.narration_ready:
             self.speaker = Speaker(self.services.narrator, self.services.narrator.volume)
         self.narration_ready = self.speaker is not None
-        if self.speaker is not None:
+        if self.speaker is not None and aloud:
             self.speaker.speak(text)
 
     def narrate_current(self) -> None:
@@ -89,8 +102,12 @@ class KioskApp(App):
         self.show("qr_practice").start_drill(card=run.step.card, on_result=finished, on_leave=lambda: self.show(player.name))
 
     def refresh_status(self, *_args) -> None:
-        self.sync_text = self.services.sync_text()
+        """Read the sync state and the notices: in full for staff, as one small sign for learners."""
+        status = self.services.sync.status if self.services.sync else None
+        self.sync_text = self.services.sync_text(status)
         self.notice_text = "\n".join(_(notice) for notice in self.services.notices)
+        state = status.state if status else ("not_enrolled" if self.services.credentials is None else "waiting")
+        self.needs_technician = bool(self.services.notices) or state in NEEDS_TECHNICIAN
 
     def end_session(self, reason: str) -> None:
         """Wipe the learner's session and everything on screen, back to the welcome screen."""
@@ -103,6 +120,7 @@ class KioskApp(App):
             if name != "welcome":
                 self.root.remove_widget(self.root.get_screen(name))
         self.root.current = "welcome"
+        self._status_changed()
 
     def _on_any_touch(self, _window, _touch) -> bool:
         self.services.idle.touch()

@@ -4,7 +4,7 @@ Screens call these methods and read these values; they never touch TinyDB or HTT
 Kivy layer thin and lets tests play a whole visit without a window.
 """
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from kiosk.config import KioskConfig
 from kiosk.i18n import N_, _
@@ -77,14 +77,16 @@ class KioskServices:
     def lessons(self) -> "tuple[Lesson, ...]":
         return self.pack.lessons if self.pack else ()
 
-    def start(self) -> None:
+    def start(self, on_sync_change: "Callable[[SyncStatus], None]" = lambda status: None) -> None:
         """Start syncing and check the speech engine. Called once the first screen is up: neither
-        the HTTP stack nor espeak-ng is needed to draw it."""
+        the HTTP stack nor espeak-ng is needed to draw it. ``on_sync_change`` is called from the
+        sync thread whenever its status changes."""
         from sync.worker import SyncWorker
 
         _ = self.pack
         self.sync = SyncWorker(self.outbox, self.sync_client(), interval_s=self.config.sync_interval_s,
-                               backoff_max_s=self.config.sync_backoff_max_s, packs=self._pack_installer()).start()
+                               backoff_max_s=self.config.sync_backoff_max_s, on_change=on_sync_change,
+                               packs=self._pack_installer()).start()
         self.narration_ready = self.narrator is not None and self.narrator.available()
 
     def sync_client(self) -> "SyncClient | None":

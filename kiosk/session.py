@@ -6,9 +6,18 @@ touch, and is wiped when the learner walks away, so the next person sees nothing
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Literal
+from typing import Callable, Literal, Protocol, Sequence
 
 IdleState = Literal["active", "prompt", "expired"]
+
+
+class Progress(Protocol):
+    """What a learner has done, as the lesson list and the end screen ask it. A walk-up session
+    keeps it in memory; a learner card will keep it on the ward behind the same two questions."""
+
+    def has_done(self, lesson_id: str) -> bool: ...
+
+    def suggest(self, lesson_ids: Sequence[str]) -> str | None: ...
 
 
 @dataclass
@@ -18,6 +27,26 @@ class LearnerSession:
     learner: str = field(default_factory=lambda: f"anon-{secrets.token_hex(8)}")
     started_at: float = field(default_factory=time.monotonic)
     completed: list[str] = field(default_factory=list)
+
+    def has_done(self, lesson_id: str) -> bool:
+        return lesson_id in self.completed
+
+    def suggest(self, lesson_ids: Sequence[str]) -> str | None:
+        """The lesson to do next: the first not done after the last one finished (lessons build on
+        each other), else the first not done at all; None when every lesson is done."""
+        last = max((lesson_ids.index(done) for done in self.completed if done in lesson_ids), default=-1)
+        later = [i for i in lesson_ids[last + 1:] if not self.has_done(i)]
+        return next(iter(later or [i for i in lesson_ids if not self.has_done(i)]), None)
+
+
+class NoProgress:
+    """The progress of nobody (no session open): nothing done, start at the beginning."""
+
+    def has_done(self, lesson_id: str) -> bool:
+        return False
+
+    def suggest(self, lesson_ids: Sequence[str]) -> str | None:
+        return next(iter(lesson_ids), None)
 
 
 class IdleWatch:

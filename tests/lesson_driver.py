@@ -169,11 +169,11 @@ def solve_qr(app, step: QrStep, play: Play):
                 break
         assert drill.phase == "question", f"no practice card was recognised (phase {drill.phase})"
         yield from play.on_camera_question(app)
-        card = drill._card
+        card = drill.card
         tap(find(_(TRUST) if card.trust == right else _(DISTRUST)))
         yield PAUSE
         assert app.root.current == "player" and player(app).verdict == ("right" if right else "wrong")
-        assert card.explanation in player(app).feedback
+        assert _(card.explanation) in player(app).feedback
         if not right:
             yield from play.on_feedback(app)
             tap(find(_("Try again")))
@@ -191,6 +191,9 @@ def play_lesson(app, lesson, play: Play = Play(), on_step=lambda app, run: iter(
     ``on_step`` is a generator called on each step before it is answered (screenshots use it).
     """
     listing = app.root.get_screen("lesson_list")
+    while listing.page > 0:
+        tap(find(_("Previous page")))
+        yield PAUSE
     while lesson.title not in shown_texts():
         assert listing.page < listing.pages - 1, f"{lesson.title!r} is on no page of the lesson list"
         tap(find(_("Next page")))

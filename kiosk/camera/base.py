@@ -17,20 +17,37 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kiosk.i18n import N_, _
+
 log = logging.getLogger(__name__)
 
-NO_CAMERA = "Máy chưa tìm thấy máy ảnh. Xin báo kỹ thuật viên kiểm tra dây cắm máy ảnh."
-CAMERA_STOPPED = "Máy ảnh vừa ngừng gửi hình. Bác quay lại sau ít phút, hoặc báo kỹ thuật viên."
-BAD_SETTING = "Cài đặt máy ảnh không đúng. Xin báo kỹ thuật viên."
+# What the learner is told (kindly, with the way on: the card on the screen) and what staff are told.
+NO_CAMERA = N_("This kiosk has no camera yet. Please look at the card on the screen instead.")
+CAMERA_STOPPED = N_("The camera has stopped sending pictures. Please look at the card on the screen instead.")
+BAD_SETTING = N_("The camera is not set up yet. Please look at the card on the screen instead.")
+FOR_STAFF = {
+    NO_CAMERA: N_("No camera was found. Please check the camera's cable."),
+    CAMERA_STOPPED: N_("The camera stopped sending pictures. Please check the camera's cable, or restart the kiosk."),
+    BAD_SETTING: N_("The camera setting is wrong. Please check the kiosk's settings."),
+}
 BAD_RUN_LIMIT = 30  # unusable pictures in a row before the stream counts as stopped (1–2 s of video)
 
 
 class CameraError(RuntimeError):
-    """The camera cannot be used. ``str(error)`` is for the log; ``message`` is what the screen says."""
+    """The camera cannot be used. ``str(error)`` is for the log; ``message`` is what the learner's
+    screen says and ``staff_message`` what the staff screen says, both in the kiosk's language."""
 
     def __init__(self, detail: str, message: str = NO_CAMERA) -> None:
         super().__init__(detail)
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        return _(self._message)
+
+    @property
+    def staff_message(self) -> str:
+        return _(FOR_STAFF.get(self._message, self._message))
 
 
 @dataclass(frozen=True)

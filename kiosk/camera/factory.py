@@ -5,7 +5,7 @@
     replay:PATH      a folder of images or a video file, looped (tests, demos, training)
 
 Making the object touches no hardware; ``start()`` opens the device and raises ``CameraError``
-with a Vietnamese ``message`` when it is missing, so the drill screen can say so and the rest of
+with a kind ``message`` when it is missing, so the drill screen can say so and the rest of
 the kiosk carries on.
 """
 from pathlib import Path

@@ -2,7 +2,7 @@
 
 fpdf2 writes the PDF (pure Python, small); segno makes each QR code as a PNG with a four-module
 quiet zone and error correction level M or better, so a card still reads after some wear. Text is
-set in Roboto, the font Kivy ships and the kiosk's screen uses, which has every Vietnamese
+in the kiosk's language (the gettext catalog), set in Roboto, the font Kivy ships and the kiosk's screen uses, which has every Vietnamese
 diacritic; it is found inside the installed Kivy package, which is not imported.
 """
 import importlib.util
@@ -12,6 +12,7 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
+from kiosk.i18n import N_, _
 from kiosk.qr.practice import CARDS, Card, card_number
 
 PAGE_W, PAGE_H = 210, 297  # mm, A4
@@ -20,8 +21,9 @@ PER_PAGE = COLUMNS * ROWS
 CARD_W, CARD_H = 92, 90    # mm
 QR_SIZE = 52               # mm; at 300 dpi a module of the densest card is still > 0.8 mm
 STICKER_YELLOW = (255, 214, 0)
-NUMBER = "Thẻ số {number}"
-FOOTER = "thẻ tập luyện quét mã QR · Bình Dân Học Vụ Số"
+NUMBER = N_("Card number {number}")
+FOOTER = N_("QR scanning practice card · Bình Dân Học Vụ Số")
+SHEET_TITLE = N_("QR scanning practice cards")
 
 
 def _font_dir() -> Path:
@@ -49,23 +51,23 @@ def _draw_card(pdf: FPDF, card: Card, left: float, top: float) -> None:
         pdf.rect(left, top, CARD_W, CARD_H, style="D")
     pdf.set_xy(left + 3, top + 4)
     pdf.set_font("Roboto", "B", 17)
-    pdf.cell(CARD_W - 6, 8, card.title, align="C")
+    pdf.cell(CARD_W - 6, 8, _(card.title), align="C")
     pdf.image(io.BytesIO(qr_png(card.payload)), x=left + (CARD_W - QR_SIZE) / 2, y=top + 14, w=QR_SIZE, h=QR_SIZE)
     pdf.set_xy(left + 4, top + 14 + QR_SIZE + 2)
     pdf.set_font("Roboto", "", 11)
-    pdf.multi_cell(CARD_W - 8, 5, card.caption, align="C")
+    pdf.multi_cell(CARD_W - 8, 5, _(card.caption), align="C")
     pdf.set_xy(left + 3, top + CARD_H - 12)
     pdf.set_font("Roboto", "B", 11)
-    pdf.cell(CARD_W - 6, 5, NUMBER.format(number=card_number(card)), align="C")
+    pdf.cell(CARD_W - 6, 5, _(NUMBER).format(number=card_number(card)), align="C")
     pdf.set_xy(left + 3, top + CARD_H - 6.5)
     pdf.set_font("Roboto", "", 7)
-    pdf.cell(CARD_W - 6, 4, FOOTER, align="C")
+    pdf.cell(CARD_W - 6, 4, _(FOOTER), align="C")
 
 
 def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
     """Write the sheet(s) to ``out``: six cards per A4 page."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title("Thẻ tập luyện quét mã QR")
+    pdf.set_title(_(SHEET_TITLE))
     pdf.set_author("Bình Dân Học Vụ Số")
     pdf.set_auto_page_break(False)
     fonts = _font_dir()

@@ -1,7 +1,7 @@
 """The QR drill's practice cards, and grading of the learner's "trust it / don't trust it" answer.
 
-The drill's own words go through the kiosk's gettext catalog (``N_`` here, ``_`` where shown); the
-cards' titles and explanations are content, printed and spoken in Vietnamese. Volunteers print the cards (``python -m kiosk.qr cards``); the learner holds one up, the kiosk
+The drill's own words and the cards' titles, captions and explanations go through the kiosk's
+gettext catalog (``N_`` here, ``_`` where shown or printed). Volunteers print the cards (``python -m kiosk.qr cards``); the learner holds one up, the kiosk
 recognises it by its exact payload, shows what is inside, and grades the choice. Only the card id
 and the answer are recorded, never the payload.
 
@@ -25,7 +25,9 @@ DISTRUST = N_("Do not trust it")
 ANOTHER = N_("Try another card")
 NOT_A_CARD = N_("This is not a practice card: the kiosk only shows what the code holds.")
 RIGHT = N_("That's right!")
-WRONG = N_("Not quite.")
+WRONG = N_("Let's try again.")
+NO_CARD = N_("No card")
+SHOW_CARD = N_("Show the card")
 WANT_CARD = N_("This lesson uses card number {number} ({title}). Please hold card number {number} up to the camera.")
 SHOWN_CARD = N_("This is card number {number}. ")
 
@@ -55,37 +57,41 @@ _LUKA = _vietqr(LUKA_ACCOUNT, "CA PHE LUKA", LUKA_PRICE)
 class Card:
     id: str
     payload: str
-    title: str        # printed large on the card
-    caption: str      # printed small under the code
+    title: str        # printed large on the card (a gettext message, or a name)
+    caption: str      # printed small under the code (a gettext message)
     trust: bool       # the right answer
-    explanation: str  # why, said after the learner answers
+    explanation: str  # why, said after the learner answers (a gettext message)
     sticker: bool = False  # printed on yellow, like the stickers left on motorbikes
 
 
+# Titles, captions and explanations are gettext messages (translated where shown and printed);
+# "Cà phê Luka" and "Vietcombank" are names and stay as they are.
 CARDS: tuple[Card, ...] = (
-    Card("luka-ok", _LUKA, "Cà phê Luka", "Cà phê sữa đá: 25.000đ", True,
-         "Mã đúng chuẩn VietQR, số kiểm tra khớp. Người nhận là CA PHE LUKA, đúng tên quán, và số tiền "
-         "25.000 đ đúng giá. Khi chuyển thật, Bác vẫn đọc lại tên người nhận trong ứng dụng ngân hàng."),
+    Card("luka-ok", _LUKA, "Cà phê Luka", N_("Iced milk coffee: 25,000 đ"), True,
+         N_("A proper VietQR code and its check number matches. The receiver is CA PHE LUKA, the café's own "
+            "name, and 25,000 đ is the right price. When you pay for real, still read the receiver's name "
+            "in your bank app.")),
     Card("luka-receiver", _vietqr("0000007654321", "NGUYEN VAN TUAN", LUKA_PRICE), "Cà phê Luka",
-         "Cà phê sữa đá: 25.000đ", False,
-         "Mã hợp lệ, nhưng người nhận là NGUYEN VAN TUAN chứ không phải quán Cà phê Luka. Kẻ gian hay dán "
-         "mã của mình đè lên mã của quán. Đừng chuyển; hãy báo cho chủ quán."),
+         N_("Iced milk coffee: 25,000 đ"), False,
+         N_("The code is valid, but the receiver is NGUYEN VAN TUAN, not Cà phê Luka. Cheats stick their own "
+            "code over the shop's. Do not pay; tell the owner.")),
     Card("luka-broken", _tampered(_LUKA, "5405" + LUKA_PRICE, "5406250000"), "Cà phê Luka",
-         "Cà phê sữa đá: 25.000đ", False,
-         "Mã này đã bị sửa hoặc hỏng: số kiểm tra ở cuối mã không khớp, và số tiền đã thành 250.000 đ. "
-         "Đừng chuyển tiền theo mã này; hỏi lại người bán."),
+         N_("Iced milk coffee: 25,000 đ"), False,
+         N_("This code was changed or damaged: the check number at its end does not match, and the amount "
+            "became 250,000 đ. Do not pay with this code; ask the seller again.")),
     Card("bank-lookalike", "https://vietcornbank-xacthuc.test/dang-nhap", "Vietcombank",
-         "Cập nhật thông tin tài khoản để tránh bị khóa", False,
-         "Tên trang là “vietcornbank”, chữ “rn” giả làm chữ “m”: đây không phải Vietcombank. Trang thật là "
-         "vietcombank.com.vn. Ngân hàng không bao giờ gửi mã QR bắt Bác đăng nhập."),
-    Card("sticker-50k", "http://nhan-qua-50k.test/nhan-tien.apk", "QUÉT MÃ NHẬN 50.000đ",
-         "Quà tặng tri ân khách hàng", False,
-         "Mã này tải về một ứng dụng lạ (tệp .apk) qua trang không được bảo vệ. Những miếng dán “nhận "
-         "50.000đ” là để cài phần mềm đọc trộm tin nhắn và mã OTP. Đừng quét, đừng cài.", sticker=True),
-    Card("cafe-wifi", "WIFI:T:WPA;S:Cà phê Luka;P:lukacafe2025;;", "Wi-Fi Cà phê Luka",
-         "Quét để vào mạng Wi-Fi của quán", True,
-         "Đây là mạng Wi-Fi của quán, có mật khẩu. Dùng để đọc tin, xem video được. Khi chuyển tiền, "
-         "dùng mạng di động (4G) của Bác vẫn an toàn hơn."),
+         N_("Update your account details to avoid it being locked"), False,
+         N_("The site is called “vietcornbank”: the letters “rn” pretend to be an “m”. This is not "
+            "Vietcombank, whose site is vietcombank.com.vn. A bank never sends a QR code asking you to sign in.")),
+    Card("sticker-50k", "http://nhan-qua-50k.test/nhan-tien.apk", N_("SCAN TO GET 50,000 đ"),
+         N_("A thank-you gift for our customers"), False,
+         N_("This code downloads an unknown app (an .apk file) from an unprotected site. “Get 50,000 đ” "
+            "stickers are there to install software that reads your messages and OTP codes. Do not scan, "
+            "do not install."), sticker=True),
+    Card("cafe-wifi", "WIFI:T:WPA;S:Cà phê Luka;P:lukacafe2025;;", N_("Cà phê Luka Wi-Fi"),
+         N_("Scan to join the café's Wi-Fi"), True,
+         N_("This is the café's Wi-Fi, with a password. It is fine for reading news and watching videos. "
+            "When you send money, your own mobile data (4G) is still safer.")),
 )
 _BY_PAYLOAD = {card.payload: card for card in CARDS}
 
@@ -106,7 +112,7 @@ def card_number(card: Card) -> int:
 
 def ask_for(wanted: Card, shown: Card | None = None) -> str:
     """What to say when a lesson needs one particular card (and another, ``shown``, was held up)."""
-    text = _(WANT_CARD).format(number=card_number(wanted), title=wanted.title)
+    text = _(WANT_CARD).format(number=card_number(wanted), title=_(wanted.title))
     return _(SHOWN_CARD).format(number=card_number(shown)) + text if shown else text
 
 
@@ -121,6 +127,6 @@ def grade(card: Card, trusted: bool) -> Verdict:
     """Kind words either way: what was right or wrong about the choice, then why."""
     correct = trusted == card.trust
     if correct:
-        return Verdict(True, _(RIGHT), card.explanation)
+        return Verdict(True, _(RIGHT), _(card.explanation))
     hint = _("This code can be trusted. ") if card.trust else _("This code should not be trusted. ")
-    return Verdict(False, _(WRONG), hint + card.explanation)
+    return Verdict(False, _(WRONG), hint + _(card.explanation))

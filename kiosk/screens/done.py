@@ -1,26 +1,71 @@
-"""The "well done" screen after a lesson: praise, what was learnt, and what next."""
+"""The end of a lesson: kind words about the score, the lesson's main points, and what next.
+
+The score is worded as praise ("Bác làm đúng 4 trên 5 câu ngay lần đầu. Giỏi lắm!"), never as a
+mark out of ten. The main points are the lesson's ``recap`` or, in a pack without one, the first
+sentence of its last explanations. "Học lại bài này" plays the same lesson again at once.
+"""
+import re
 from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
-from kivy.properties import StringProperty
+from kivy.properties import AliasProperty, ObjectProperty
 
 from kiosk.i18n import _
 from kiosk.widgets.common import KioskScreen
 from lessons.engine import LessonRun
+from lessons.schema import ExplainStep, Lesson
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
+RECAP_POINTS = 2
+
+
+def main_points(lesson: Lesson) -> list[str]:
+    """What to remember from ``lesson``, a few short sentences."""
+    if lesson.recap:
+        return list(lesson.recap)
+    explanations = [step.text for step in lesson.steps if isinstance(step, ExplainStep)]
+    return [re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] for text in explanations[-RECAP_POINTS:]]
+
+
+def score_words(right: int, total: int) -> str:
+    """Praise for what went well; with few right at the first try, praise for the work done."""
+    if total == 0:
+        return _("Well done!")
+    if right == total:
+        return _("You got all {total} questions right at the first try. Well done!").format(total=total)
+    if 2 * right >= total:
+        return _("You got {right} of {total} questions right at the first try. Well done!").format(right=right, total=total)
+    return _("You worked through all {total} questions. Each try makes the next one easier.").format(total=total)
+
 
 class DoneScreen(KioskScreen):
-    summary = StringProperty("")
+    run: LessonRun | None = ObjectProperty(None, allownone=True)
+
+    def _title(self) -> str:
+        return _("You have finished “{title}”.").format(title=self.run.lesson.title) if self.run else ""
+
+    title = AliasProperty(_title, bind=["run"])
+
+    def _score(self) -> str:
+        return score_words(self.run.first_try_correct, self.run.questions) if self.run else ""
+
+    score = AliasProperty(_score, bind=["run"])
+
+    def _recap(self) -> str:
+        return "\n".join(f"•  {point}" for point in main_points(self.run.lesson)) if self.run else ""
+
+    recap = AliasProperty(_recap, bind=["run"])
 
     def celebrate(self, run: LessonRun) -> None:
-        questions = run.questions
-        self.summary = _("You have finished the lesson “{title}”.").format(title=run.lesson.title)
-        if questions:
-            self.summary += "\n" + _("Right at the first try: {right} of {total} questions.").format(
-                right=run.first_try_correct, total=questions)
+        self.run = run
+        App.get_running_app().step_shown("\n".join([self.title, self.score, _("Remember:"), self.recap]))
+
+    def again(self) -> None:
+        """"Học lại bài này": the same lesson from its first step."""
+        app = App.get_running_app()
+        app.show("player").play(app.services.start_lesson(self.run.lesson.id))
 
     def another(self) -> None:
         App.get_running_app().show("lesson_list")

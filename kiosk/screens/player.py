@@ -1,54 +1,81 @@
 """The lesson player: one step at a time, the answer graded with kind words, retries allowed.
 
-Two phases alternate on the 7-inch screen: the step (its text on the left, its drill on the
-right, or a full-width keypad) and, after an answer, the feedback on its own with one button
-("Thử lại" or "Tiếp tục"). One message at a time is easier for older learners, and it keeps every
-target at 20 mm.
+Every step and every feedback is the same ``PhasePanel``: the words on the left above the button
+bar ("Thoát bài", "Đọc to", then "Tiếp tục" or "Thử lại"), the step's picture or drill on the
+right. After an answer the drill stays in view, still, beside a pale green panel with a tick or a
+pale amber one with a cross, so the learner sees what they did on the phone while reading why.
+Only a keypad, whose six 20 mm keys a row need the whole 7-inch width, takes the screen alone.
+
+The screen keeps the step's state in a few properties (``run``, ``phase``, ``verdict``,
+``feedback``) and derives everything shown from them with ``AliasProperty``, so the ``.kv`` rules
+bind to one source of truth instead of being pushed copies.
 """
 from pathlib import Path
 
 from kivy.app import App
+from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import ObjectProperty, OptionProperty, StringProperty
-from kivy.uix.boxlayout import BoxLayout
+from kivy.properties import AliasProperty, ObjectProperty, OptionProperty, StringProperty
 
-from kiosk.i18n import _
+from kiosk.i18n import N_, _
 from kiosk.widgets.common import KioskScreen
 from kiosk.widgets.drills import DRILLS, Drill
 from lessons.engine import LessonRun
 from lessons.schema import ExplainStep, OrderStep, ShareStep
 
-
-
-class StepPhase(BoxLayout):
-    screen = ObjectProperty(None)
-
-
-class FeedbackPhase(BoxLayout):
-    screen = ObjectProperty(None)
-
-
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
+
+RIGHT = N_("That's right!")
+TRY_AGAIN_KINDLY = N_("Let's try again.")
 
 
 class PlayerScreen(KioskScreen):
     run: LessonRun | None = ObjectProperty(None, allownone=True)
-    progress = StringProperty("")
-    text = StringProperty("")
-    detail = StringProperty("")
     phase = OptionProperty("step", options=["step", "wide", "feedback"])
     verdict = OptionProperty("", options=["", "right", "wrong"])
     feedback = StringProperty("")
     drill: Drill | None = ObjectProperty(None, allownone=True)
+    detail = StringProperty("")
+
+    def _progress(self) -> str:
+        if self.run is None:
+            return ""
+        return _("Step {number}/{total}").format(number=self.run.number, total=self.run.total)
+
+    progress = AliasProperty(_progress, bind=["run", "drill"])
+
+    def _text(self) -> str:
+        return self.run.step.text if self.run else ""
+
+    text = AliasProperty(_text, bind=["run", "drill"])
+
+    def _heading(self) -> str:
+        return {"right": _(RIGHT), "wrong": _(TRY_AGAIN_KINDLY)}.get(self.verdict, "")
+
+    heading = AliasProperty(_heading, bind=["verdict"])
+
+    def _words(self) -> str:
+        """The step's question, or after an answer the feedback in its place."""
+        return self.feedback if self.phase == "feedback" else self.text
+
+    words = AliasProperty(_words, bind=["phase", "feedback", "text"])
+
+    def _primary_text(self) -> str:
+        if self.phase == "feedback":
+            return _("Try again") if self.verdict == "wrong" else _("Continue")
+        return "" if self.drill is not None else _("Continue")
+
+    primary_text = AliasProperty(_primary_text, bind=["phase", "verdict", "drill"])
 
     def on_kv_post(self, base_widget) -> None:
-        # Only the current phase is in the widget tree: a hidden widget would still take touches.
-        self._phases = {"step": StepPhase(screen=self), "feedback": FeedbackPhase(screen=self)}
+        self._panel = self.ids.panel.__self__  # kept while a keypad has the screen alone
 
     def on_phase(self, _screen, phase: str) -> None:
+        """Only the current phase is in the widget tree: a hidden widget would still take touches."""
         body = self.ids.body
         body.clear_widgets()
-        body.add_widget(self.drill if phase == "wide" else self._phases[phase])
+        body.add_widget(self.drill if phase == "wide" else self._panel)
+        self.ids.side.still = phase == "feedback"
 
     def play(self, run: LessonRun) -> None:
         self.run = run
@@ -57,22 +84,24 @@ class PlayerScreen(KioskScreen):
     def show_step(self) -> None:
         """Lay out the current step (or the current card of a share step)."""
         step = self.run.step
-        self.progress = _("Step {number}/{total}").format(number=self.run.number, total=self.run.total)
-        self.text = step.text
-        self.verdict = ""
+        self.verdict, self.feedback = "", ""
         self.drill = None if isinstance(step, ExplainStep) else DRILLS[step.kind](run=self.run, answer_to=self.answer)
-        slot = self._phases["step"].ids.drill
-        slot.clear_widgets()
+        self.property("run").dispatch(self)
+        side = self.ids.side
+        side.clear_widgets()
         if self.drill is not None:
             self.drill.refresh()
             if step.kind == "keypad":
                 self.drill.progress = self.progress
-            else:
-                slot.add_widget(self.drill)
+        side.add_widget(self.drill if self.drill is not None and step.kind != "keypad" else self._picture())
         self.phase = "wide" if step.kind == "keypad" else "step"
         self.property("phase").dispatch(self)
         self._show_detail()
         App.get_running_app().step_shown(self._spoken_text())
+
+    def _picture(self):
+        """The step's picture, beside its words."""
+        return Factory.PicturePlaceholder()
 
     def _show_detail(self) -> None:
         step = self.run.step
@@ -103,10 +132,17 @@ class PlayerScreen(KioskScreen):
         self.verdict = "right" if correct else "wrong"
         self.feedback = message
         self.phase = "feedback"
-        App.get_running_app().step_shown(message)
+        App.get_running_app().step_shown(f"{self.heading}\n{message}")
+
+    def primary(self) -> None:
+        """The bar's main button: "Tiếp tục" after an explanation or a right answer, else "Thử lại"."""
+        if self.phase == "feedback" and self.verdict == "wrong":
+            self.try_again()
+        else:
+            self.go_on()
 
     def try_again(self) -> None:
-        self.verdict = ""
+        self.verdict, self.feedback = "", ""
         self.phase = "wide" if self.run.step.kind == "keypad" else "step"
 
     def go_on(self) -> None:

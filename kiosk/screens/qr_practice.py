@@ -2,8 +2,12 @@
 
 Phases: ``scanning`` (live picture, "hold up a card") → ``question`` (what the code holds, in big
 text, and "Tin được" / "Không nên tin") → ``feedback`` (kind, specific words; "Thử thẻ khác").
-A code that is not a practice card is still explained (``other``), without a grade. A missing
-camera shows ``no_camera`` with a Vietnamese message; the rest of the kiosk is untouched.
+A code that is not a practice card is still explained (``other``), without a grade.
+
+No learner is stuck for want of a card or a camera: "Không có thẻ" shows the practice card on the
+screen (its code and its printed words) and asks the same question, and a kiosk without a working
+camera says so kindly (``no_camera``) and offers that same path. The technical reason goes to the
+log for the technician, never to the learner.
 
 The camera reads and the decoder runs on their own threads (``kiosk.camera``); their results reach
 this screen through one ``Clock`` trigger, so bursts of results cost one UI update. Only the card id
@@ -22,15 +26,16 @@ from typing import Callable
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty, StringProperty
 
 from kiosk.camera import CameraError, ScanWorker
 from kiosk.i18n import _
 from kiosk.qr.decode import decode
 from kiosk.qr.inspect import inspect
-from kiosk.qr.practice import PROMPT, Card, ask_for, card_by_id, grade, recognise
+from kiosk.qr.practice import CARDS, PROMPT, QUESTION, Card, ask_for, card_by_id, card_number, grade, recognise
 from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
 from kiosk.widgets.common import KioskScreen
+from kiosk.widgets.practice_card import PracticeCard  # noqa: F401 - used in the .kv rules
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 log = logging.getLogger(__name__)
@@ -50,6 +55,8 @@ class QrPracticeScreen(KioskScreen):
     feedback = StringProperty("")
     verdict = OptionProperty("", options=["", "right", "wrong"])
     problem = StringProperty("")
+    card: Card | None = ObjectProperty(None, allownone=True)  # the practice card answered about
+    on_screen = BooleanProperty(False)  # the card is shown on the screen, not held up
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -59,7 +66,6 @@ class QrPracticeScreen(KioskScreen):
         self._pending: list[str] = []
         self._pending_error: CameraError | None = None
         self._apply_trigger = Clock.create_trigger(self._apply)
-        self._card: Card | None = None
         self._ignored: tuple[str, float] = ("", 0.0)
         self._wanted: Card | None = None
         self._on_result: OnResult | None = None
@@ -118,6 +124,25 @@ class QrPracticeScreen(KioskScreen):
         self.problem = error.message
         self.phase = "no_camera"
 
+    def show_card(self) -> None:
+        """"Không có thẻ": the card this lesson needs (else the next one) on the screen, and the
+        same question about it."""
+        if self._wanted is not None:
+            card = self._wanted
+        else:
+            card = CARDS[card_number(self.card) % len(CARDS)] if self.card else CARDS[0]
+        self._show_inside(card.payload, card)
+        self.on_screen = True
+        App.get_running_app().step_shown(self.spoken())
+
+    def spoken(self) -> str:
+        """What "Đọc to" reads on this screen."""
+        if self.phase == "question":
+            return "\n".join([self.kind_title, self.inside, _(QUESTION)])
+        if self.phase == "no_camera":
+            return self.problem
+        return {"feedback": self.feedback, "other": self.warning}.get(self.phase, self.prompt)
+
     # Worker thread: keep the result and wake the UI once.
     def _on_codes(self, codes, _frame) -> None:
         with self._lock:
@@ -155,9 +180,10 @@ class QrPracticeScreen(KioskScreen):
         report = inspect(payload)
         self.kind_title = report["title"]
         self.inside = "\n".join(f"{f['label']}: {f['value']}" for f in report["fields"] if f["big"])
-        self._card = card
+        self.card = card
         self._ignored = (payload, 0.0)
-        self._worker.pause()
+        if self._worker is not None:
+            self._worker.pause()
         if card is not None:
             self.phase = "question"
         else:
@@ -165,7 +191,7 @@ class QrPracticeScreen(KioskScreen):
             self.phase = "other"
 
     def answer(self, trusted: bool) -> None:
-        card = self._card
+        card = self.card
         verdict = grade(card, trusted)
         App.get_running_app().services.record_qr_scan(card.id, trusted, verdict.correct)
         if self._on_result is not None:
@@ -174,8 +200,12 @@ class QrPracticeScreen(KioskScreen):
         self.heading, self.feedback = verdict.heading, verdict.feedback
         self.verdict = "right" if verdict.correct else "wrong"
         self.phase = "feedback"
+        App.get_running_app().step_shown(f"{self.heading}\n{self.feedback}")
 
     def try_another(self) -> None:
+        if self.on_screen:
+            self.show_card()
+            return
         payload = self._ignored[0]
         self._clear()
         self._ignored = (payload, time.monotonic() + SAME_CARD_PAUSE_S)
@@ -185,6 +215,8 @@ class QrPracticeScreen(KioskScreen):
         if self._worker is not None:
             self._worker.resume()
             self.phase = "scanning"
+        elif self.phase != "no_camera":
+            self.phase = "no_camera"
 
     def leave(self) -> None:
         if self._on_leave is not None:
@@ -194,7 +226,8 @@ class QrPracticeScreen(KioskScreen):
 
     def _clear(self) -> None:
         """Forget the last code: nothing of it stays on screen for the next learner."""
-        self._card = None
+        self.card = None
+        self.on_screen = False
         self._ignored = ("", 0.0)
         self.kind_title = self.inside = self.warning = self.heading = self.feedback = ""
         self.verdict = ""

@@ -16,7 +16,7 @@ def quick_idle(tmp_path, **overrides) -> KioskServices:
 
 def start_and_open_a_lesson(app, services):
     tap(find(_("Touch here to start")))
-    yield 0.2
+    yield 0.4
     tap(find(services.lessons[0].title))
     yield 0.2
     assert screen_name(app) == "player"

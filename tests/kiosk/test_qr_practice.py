@@ -5,13 +5,13 @@
 import threading
 import time
 
-from kiosk.camera.base import CAMERA_STOPPED, NO_CAMERA
+from kiosk.camera.base import CAMERA_STOPPED
 from kiosk.config import KioskConfig
 from kiosk.i18n import _
-from kiosk.qr.practice import ANOTHER, CARDS, DISTRUST, PROMPT, TRUST, ask_for
+from kiosk.qr.practice import ANOTHER, CARDS, DISTRUST, NO_CARD, PROMPT, SHOW_CARD, TRUST, ask_for
 from kiosk.services import KioskServices
 from tests.helpers import card_frame
-from tests.ui import find, run_kiosk, screen_name, tap
+from tests.ui import find, run_kiosk, screen_name, shown_texts, tap
 
 CARD = {card.id: card for card in CARDS}
 
@@ -62,7 +62,7 @@ def test_a_changed_receiver_card_is_spotted_graded_and_recorded_without_its_payl
         tap(find(_(DISTRUST)))
         yield 0.2
         assert screen.phase == "feedback"
-        assert find("Đúng rồi!") and find(card.explanation)
+        assert find("Đúng rồi!") and find(_(card.explanation))
         tap(find(_(ANOTHER)))
         yield 0.5
         assert screen.phase == "scanning" and find(_(PROMPT)), "the card just answered waits a moment"
@@ -91,7 +91,7 @@ def test_a_wrong_choice_gets_kind_specific_words_and_another_try(tmp_path):
         assert screen.inside == "Trang sẽ mở: nhan-qua-50k.test"
         tap(find(_(TRUST)))
         yield 0.2
-        assert find("Chưa đúng.") and find("Mã này không nên tin. " + card.explanation)
+        assert find("Bác thử lại nhé.") and find("Mã này không nên tin. " + _(card.explanation))
         tap(find(_(ANOTHER)))
         yield from wait_for_phase(screen, "question", timeout=10)  # the same card, shown again after a pause
         tap(find(_(DISTRUST)))
@@ -125,19 +125,54 @@ def test_a_code_that_is_not_a_practice_card_is_explained_but_not_graded(tmp_path
     assert [r for r in services.outbox.pending() if r.type == "qr_scanned"] == []
 
 
-def test_a_missing_camera_is_said_plainly_and_the_kiosk_goes_on(tmp_path):
+def test_a_missing_camera_is_said_kindly_and_the_card_on_screen_is_offered(tmp_path):
     services = kiosk(tmp_path, f"replay:{tmp_path / 'no-camera-here'}")
 
     def script(app):
         yield from open_drill(app)
-        assert app.root.get_screen("qr_practice").phase == "no_camera"
-        assert find(NO_CAMERA)
+        screen = app.root.get_screen("qr_practice")
+        assert screen.phase == "no_camera"
+        assert find("Máy này chưa có máy ảnh. Bác xem thẻ trên màn hình nhé.")
+        assert "kỹ thuật viên" not in " ".join(shown_texts()), "the technician's words stay off the learner's screen"
+        tap(find(_(SHOW_CARD)))
+        yield 0.2
+        assert screen.phase == "question" and screen.on_screen
+        assert find("Thẻ số 1") and find(_(CARDS[0].caption)) and find("Bác có tin mã này không?")
+        tap(find(_(TRUST)))
+        yield 0.2
+        assert find("Đúng rồi!")
+        tap(find(_(ANOTHER)))  # the next card, on the screen again
+        yield 0.2
+        assert screen.phase == "question" and find("Thẻ số 2")
         tap(find(_("Exit lesson")))
         yield 0.3
         assert screen_name(app) == "lesson_list"
         tap(find(services.lessons[0].title))
         yield 0.3
         assert screen_name(app) == "player"
+
+    run_kiosk(services, script)
+    assert [r.payload for r in services.outbox.pending() if r.type == "qr_scanned"] == [
+        {"card": "luka-ok", "trusted": True, "correct": True}]
+
+
+def test_without_a_card_the_lesson_shows_its_card_on_screen_and_asks_the_same_question(tmp_path):
+    services = kiosk(tmp_path, replay(tmp_path, CARD["cafe-wifi"]))
+    results = []
+
+    def script(app):
+        yield from open_drill(app)
+        screen = app.root.get_screen("qr_practice")
+        screen.start_drill(card="luka-receiver", on_result=lambda *r: results.append(r))
+        yield from wait_for_phase(screen, "scanning")
+        tap(find(_(NO_CARD)))
+        yield 0.2
+        assert screen.phase == "question" and screen.card is CARD["luka-receiver"]
+        assert screen.inside.startswith("Người nhận: NGUYEN VAN TUAN") and find("Thẻ số 2")
+        tap(find(_(DISTRUST)))
+        yield 0.2
+        assert results == [("luka-receiver", True, _(CARD["luka-receiver"].explanation))]
+        assert camera_threads() != [], "the camera is still open for the next try"
 
     run_kiosk(services, script)
 
@@ -156,7 +191,7 @@ def test_a_camera_that_stops_mid_drill_shows_a_message_not_a_crash(tmp_path):
             picture.unlink()  # the camera now gives nothing usable
         tap(find(_(ANOTHER)))
         yield from wait_for_phase(screen, "no_camera", timeout=20)
-        assert find(CAMERA_STOPPED)
+        assert find(_(CAMERA_STOPPED)) and find(_(SHOW_CARD))
         tap(find(_("Exit lesson")))
         yield 0.3
         assert screen_name(app) == "lesson_list"
@@ -176,7 +211,7 @@ def test_a_lesson_step_asks_for_its_card_and_gets_the_verdict_back(tmp_path):
         assert screen.inside.startswith("Người nhận: CA PHE LUKA")
         tap(find(_(TRUST)))
         yield 0.2
-        assert results == [("luka-ok", True, CARD["luka-ok"].explanation)]
+        assert results == [("luka-ok", True, _(CARD["luka-ok"].explanation))]
         tap(find(_("Exit lesson")))
         yield 0.2
         assert left == [1]
