@@ -1,6 +1,10 @@
 """The validator names every narrated word of a Vietnamese pack that the narration cannot say, and
 the pronunciation table's matching rules."""
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from lessons.pronunciation import PronunciationTable, is_vietnamese_syllable, load_table
+from lessons.text import nfc
 from tests.helpers import LESSON, LESSON_FILE, write_pack
 from tests.helpers import run_lessons_cli as run_cli
 
@@ -42,3 +46,10 @@ def test_the_table_holds_the_readings_the_issue_asks_for():
         "OTP": "ô tê pê", "VNeID": "vê en e ai đi", "QR": "cu a", "Wi-Fi": "oai phai", "Zalo": "da lô",
         "gov": "gốp", "vn": "vê en"}
     assert {"113", "114", "115", "1022"} <= table.hotlines
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_is_checked_without_raising(text):
+    unsayable = load_table().unsayable(text)
+    assert all(len(word) > 1 and word in nfc(text) for word in unsayable)
