@@ -52,7 +52,7 @@ def docs(first: int, last: int, template: dict) -> dict[str, dict]:
 
 def prefill_outbox(folder: Path, count: int) -> None:
     """Write ``count`` pending records as full segments, one file at a time to keep memory flat."""
-    template = pending_doc(Record(**draft().model_dump(), seq=1))
+    template = pending_doc(Record(**draft().model_dump(), seq=1), time.time())
     for first in range(1, count + 1, SEGMENT_RECORDS):
         last = first + SEGMENT_RECORDS - 1
         storage = AtomicJSONStorage(folder / segment_name(first, last), fsync=False)
@@ -60,7 +60,7 @@ def prefill_outbox(folder: Path, count: int) -> None:
 
 
 def prefill_default(path: Path, count: int) -> None:
-    template = pending_doc(Record(**draft().model_dump(), seq=1))
+    template = pending_doc(Record(**draft().model_dump(), seq=1), time.time())
     path.write_text(json.dumps({"_default": docs(1, count, template)}))
 
 
@@ -100,7 +100,7 @@ def bench_default(root: Path, count: int, samples: int) -> list[float]:
     path = root / f"default-{count}.json"
     prefill_default(path, count)
     db = TinyDB(path)
-    doc = pending_doc(Record(**draft().model_dump(), seq=count + 1))
+    doc = pending_doc(Record(**draft().model_dump(), seq=count + 1), time.time())
     times = timed(lambda: db.insert(doc), samples)
     db.close()
     path.unlink()

@@ -1,4 +1,4 @@
-"""The outbox's segment files: their names, their documents, and how one is read back and checked.
+"""The outbox's segment files: their names, their documents, and how one is read back, checked and salvaged.
 
 A segment is a small TinyDB database (``AtomicJSONStorage``) holding the records of one seq range.
 Its name carries that range, ``seg-<first>-<last>.json``, reserved when the segment is created: the
@@ -8,19 +8,26 @@ longer be read still says which seqs it may have used, and the seq counter can s
 Each document is keyed by the record's seq and holds ``state`` (``pending``, ``acked`` or
 ``rejected``), ``queued_at`` (wall-clock seconds), the record as JSON, and ``acked_at`` or
 ``reason`` once the server answered.
+
+Salvage: an SD card that fails tends to flip or lose a few bytes, not a whole file. When a segment
+does not parse as a whole, every document whose own bytes are intact is still recovered: each
+``"<seq>":{`` in the text is tried as the start of a document and decoded on its own
+(``json.JSONDecoder.raw_decode``), and only documents that decode to exactly what the outbox writes
+are kept. The outbox keeps those pending and sets aside only the rest.
 """
+import json
 import re
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sync.atomic_storage import AtomicJSONStorage
-from sync.records import Record
-
 TABLE = "records"
 STATES = ("pending", "acked", "rejected")
-_NAME = re.compile(r"^seg-(\d{12})-(\d{12})\.json$")
+DAMAGED = "damaged on the kiosk's disk"  # the reason of a record rejected because its stored copy broke
+_NAME = re.compile(r"^seg-(\d{12})-(\d{12})\.json")
+_DOC_START = re.compile(r'"(\d{1,12})"\s*:\s*\{')
+_FIELDS = {"state", "queued_at", "record", "acked_at", "reason"}
+_DECODER = json.JSONDecoder()
 
 
 class CorruptSegment(ValueError):
@@ -32,16 +39,20 @@ def segment_name(first: int, last: int) -> str:
     return f"seg-{first:012d}-{last:012d}.json"
 
 
-def seq_range(path: Path) -> tuple[int, int] | None:
-    """The seq range a segment file's name reserves, or None for a file that is not a segment."""
+def seq_range(path: Path, exact: bool = True) -> tuple[int, int] | None:
+    """The seq range a segment file's name reserves, or None for a file that is not a segment.
+
+    ``exact=False`` also reads names with a suffix, as copies set aside in quarantine may have.
+    """
     match = _NAME.match(path.name)
-    return (int(match[1]), int(match[2])) if match else None
+    if not match or (exact and match.end() != len(path.name)):
+        return None
+    return int(match[1]), int(match[2])
 
 
-def pending_doc(record: Record, queued_at: float | None = None) -> dict[str, Any]:
-    """The document a newly queued record is stored as."""
-    return {"state": "pending", "queued_at": time.time() if queued_at is None else queued_at,
-            "record": record.model_dump(mode="json")}
+def pending_doc(record: Any, queued_at: float) -> dict[str, Any]:
+    """The document a newly queued record (a ``sync.records.Record``) is stored as."""
+    return {"state": "pending", "queued_at": queued_at, "record": record.model_dump(mode="json")}
 
 
 @dataclass(eq=False)
@@ -54,6 +65,7 @@ class Segment:
     pending: dict[int, float] = field(default_factory=dict)  # seq -> queued_at, in seq order
     acked: int = 0
     rejected: int = 0
+    damaged: int = 0  # of the rejected: records whose stored copy broke (reason DAMAGED)
     top: int = 0  # the highest seq stored; 0 while the segment has no file yet
     acked_at: float = 0.0  # when its latest record was acked
     size: int = 0
@@ -63,45 +75,90 @@ class Segment:
         return self.folder / segment_name(self.first, self.last)
 
 
-def read_segment(path: Path) -> tuple[Segment, dict[str, int]]:
-    """Parse and check one segment file; returns it and the ids of its pending records.
+@dataclass
+class Salvage:
+    """What could be read of one segment file."""
 
-    Raises ValueError (JSON or :class:`CorruptSegment`) for a file that cannot be trusted, OSError
-    for one that cannot be read. Record contents are validated later, when they are sent.
-    """
+    docs: dict[int, dict[str, Any]]  # the well-formed documents by seq, in seq order
+    lost: int = 0  # documents seen but unreadable (an estimate when the JSON itself is broken)
+    problem: str | None = None  # what was wrong, None for a sound file
+
+
+def doc_problem(seq: int, doc: Any) -> str | None:
+    """Why a stored document is not what the outbox writes for ``seq``, or None if it is."""
+    record = doc.get("record") if isinstance(doc, dict) else None
+    if (not isinstance(record, dict) or not _FIELDS.issuperset(doc) or doc.get("state") not in STATES
+            or record.get("seq") != seq or not isinstance(record.get("id"), str)
+            or not _is_number(doc.get("queued_at")) or not _is_number(doc.get("acked_at", 0.0))
+            or not isinstance(doc.get("reason", ""), str)):
+        return f"document {seq} is malformed"
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def read_docs(path: Path, raw: bytes) -> Salvage:
+    """Every well-formed document of the segment file ``path`` whose content is ``raw``."""
     first, last = seq_range(path)
-    storage = AtomicJSONStorage(path)
-    data = storage.read()
-    docs = data.get(TABLE) if isinstance(data, dict) else None
-    if not isinstance(docs, dict) or not docs:
-        raise CorruptSegment(f"{path.name}: no '{TABLE}' table")
-    segment = Segment(path.parent, first, last, size=storage.size)
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:  # not JSON (UnicodeDecodeError is a ValueError too)
+        return _scan(raw.decode("utf-8", "replace"), first, last, f"not valid JSON ({exc})")
+    table = data.get(TABLE) if isinstance(data, dict) else None
+    if not isinstance(table, dict) or not table:
+        return _scan(raw.decode("utf-8", "replace"), first, last, f"no '{TABLE}' table")
+    docs, problems = {}, []
+    for key, doc in table.items():
+        seq = int(key) if key.isdigit() else -1
+        problem = f"document {key!r} is outside the segment's seq range" if not first <= seq <= last \
+            else doc_problem(seq, doc)
+        if problem:
+            problems.append(problem)
+        else:
+            docs[seq] = doc
+    return Salvage(dict(sorted(docs.items())), len(problems), "; ".join(problems[:3]) or None)
+
+
+def _scan(text: str, first: int, last: int, problem: str) -> Salvage:
+    """Decode each document of a broken file on its own; the first good copy of a seq wins."""
+    docs: dict[int, dict[str, Any]] = {}
+    seen: set[int] = set()
+    for match in _DOC_START.finditer(text):
+        seq = int(match[1])
+        if not first <= seq <= last:
+            continue
+        seen.add(seq)
+        try:
+            doc, _ = _DECODER.raw_decode(text, match.end() - 1)
+        except ValueError:
+            continue
+        if seq not in docs and doc_problem(seq, doc) is None:
+            docs[seq] = doc
+    return Salvage(dict(sorted(docs.items())), len(seen - docs.keys()), problem)
+
+
+def index_segment(path: Path, docs: dict[int, dict[str, Any]], size: int) -> tuple[Segment, dict[str, int]]:
+    """The in-memory summary of a segment holding ``docs``, and the ids of its pending records."""
+    first, last = seq_range(path)
+    segment = Segment(path.parent, first, last, size=size)
     ids: dict[str, int] = {}
-    for seq, doc in sorted((_seq(path, key, first, last), doc) for key, doc in docs.items()):
-        record_id = _check(path, seq, doc)
-        segment.top = seq
+    for seq, doc in docs.items():
+        segment.top = max(segment.top, seq)
         if doc["state"] == "pending":
             segment.pending[seq] = doc["queued_at"]
-            ids[record_id] = seq
+            ids[doc["record"]["id"]] = seq
         elif doc["state"] == "acked":
             segment.acked += 1
             segment.acked_at = max(segment.acked_at, doc.get("acked_at", 0.0))
         else:
             segment.rejected += 1
+            segment.damaged += doc.get("reason") == DAMAGED
     return segment, ids
 
 
-def _seq(path: Path, key: str, first: int, last: int) -> int:
-    if not key.isdigit() or not first <= int(key) <= last:
-        raise CorruptSegment(f"{path.name}: document {key!r} is outside the segment's seq range")
-    return int(key)
-
-
-def _check(path: Path, seq: int, doc: Any) -> str:
-    """The record id of a well-formed document; CorruptSegment otherwise."""
-    record = doc.get("record") if isinstance(doc, dict) else None
-    if (not isinstance(record, dict) or doc.get("state") not in STATES or record.get("seq") != seq
-            or not isinstance(record.get("id"), str) or not isinstance(doc.get("queued_at"), (int, float))
-            or not isinstance(doc.get("acked_at", 0.0), (int, float))):
-        raise CorruptSegment(f"{path.name}: document {seq} is malformed")
-    return record["id"]
+def encode(docs: dict[int, dict[str, Any]]) -> bytes:
+    """A segment file's bytes, as ``AtomicJSONStorage`` writes them."""
+    return json.dumps({TABLE: {str(seq): doc for seq, doc in docs.items()}},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import NamedTuple
 
-from sync.outbox import Outbox
+from sync.outbox import REJECTED, Outbox
 from tests.helpers import Row, draft, on_disk
 
 TRIALS = 240
@@ -84,7 +84,7 @@ def read_log(path: Path) -> Log:
 def check(folder: Path, log_path: Path, retention_s: float) -> Counter:
     """Reopen the outbox after a kill; count every way it disagrees with what the child was told."""
     outbox = Outbox(folder, segment_records=SEGMENT_RECORDS, retention_s=retention_s)
-    log, rows = read_log(log_path), on_disk(folder)
+    log, rows = read_log(log_path), on_disk(folder) + on_disk(folder / REJECTED)
     where = {row.id: row for row in rows}
     handed_over = log.started["acked"] | log.started["rejected"]
     pending_api = {str(r.id) for r in outbox.pending(limit=10**9)}
@@ -100,7 +100,9 @@ def check(folder: Path, log_path: Path, retention_s: float) -> Counter:
         index_differs_from_disk=len(pending_api ^ {row.id for row in rows if row.state == "pending"}),
         temp_files_after_open=len(list(folder.glob("*.tmp"))),
         quarantined_segments=outbox.stats().quarantined_segments,
+        set_aside_records=outbox.stats().set_aside_records,
     )
+    outbox.close()
     return +problems
 
 
