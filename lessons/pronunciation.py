@@ -90,12 +90,17 @@ def check_pronunciation(language: str, lessons: Iterable[tuple[Lesson, Path]]) -
     table = load_table()
     problems = []
     for lesson, path in lessons:
-        for where, text in _spoken_texts(lesson.model_dump(mode="json"), ()):
+        for where, text in spoken_texts(lesson):
             for word in dict.fromkeys(table.unsayable(text)):
                 problems.append(PackProblem(path, ".".join(map(str, where)),
                                             f"narration cannot say {word!r}: espeak-ng would spell it letter by "
                                             f"letter or read it in English; add its reading to {TABLE_FILE.name}"))
     return problems
+
+
+def spoken_texts(lesson: Lesson) -> Iterator[tuple[tuple, str]]:
+    """(where in the lesson, text) for every text of ``lesson`` the kiosk reads aloud."""
+    return _spoken_texts(lesson.model_dump(mode="json"), ())
 
 
 def _spoken_texts(value: object, where: tuple) -> Iterator[tuple[tuple, str]]:
