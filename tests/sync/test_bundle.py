@@ -26,6 +26,12 @@ def kiosk(ward_server, tmp_path) -> Kiosk:
     return kiosk
 
 
+def ward_cli(ward_server, *args: object) -> int:
+    """``ward-server`` on the test server's database and bundle key file."""
+    return ward_server_cli(["--database", ward_server.database_url,
+                            "--bundle-key-file", str(ward_server.app_options["bundle_key_file"]), *map(str, args)])
+
+
 def import_(ward_server, path: Path):
     with ward_server.sessions() as session:
         return import_bundle(session, path, ward_server.bundle_keys)
@@ -135,9 +141,9 @@ def test_the_volunteer_and_ward_commands(ward_server, enrolled_config, monkeypat
     assert kiosk_sync(["export", str(stick)]) == 0
     assert "wrote 30 records" in capsys.readouterr().out
     [bundle] = stick.glob("*.bundle.json")
-    assert ward_server_cli(["--database", ward_server.database_url, "import", str(bundle)]) == 0
+    assert ward_cli(ward_server, "import", bundle) == 0
     assert "30 new, 0 already held, 0 refused" in capsys.readouterr().out
-    assert ward_server_cli(["--database", ward_server.database_url, "import", str(bundle)]) == 0
+    assert ward_cli(ward_server, "import", bundle) == 0
     assert "0 new, 30 already held" in capsys.readouterr().out
     assert kiosk_sync(["import-receipt", str(stick)]) == 0
     assert "the ward holds 30, refused 0" in capsys.readouterr().out
@@ -145,7 +151,7 @@ def test_the_volunteer_and_ward_commands(ward_server, enrolled_config, monkeypat
     assert "pending 0, sent 30" in capsys.readouterr().out
 
     bundle.write_text(bundle.read_text().replace('"correct":false', '"correct":true', 1))
-    assert ward_server_cli(["--database", ward_server.database_url, "import", str(bundle)]) == 1
+    assert ward_cli(ward_server, "import", bundle) == 1
     assert "refused" in capsys.readouterr().err
     assert ward_server.record_count() == 30
 
@@ -163,8 +169,7 @@ def test_ward_import_reports_a_hostile_bundle_and_imports_the_ones_around_it(war
     os.mkfifo(stick / "pipe.bundle.json")
     with open(stick / "huge.bundle.json", "wb") as huge:
         huge.truncate(400 * 2**20)
-    assert ward_server_cli(["--database", ward_server.database_url, "import", str(first), *map(str, hostile),
-                            str(last)]) == 1
+    assert ward_cli(ward_server, "import", first, *hostile, last) == 1
     out, err = capsys.readouterr()
     assert f"{first}: {RECORDS} new" in out and f"{last}: 5 new" in out
     lines = err.splitlines()
