@@ -3,10 +3,11 @@
 The kiosk stands in public: a session is anonymous (a random id, never a name), starts on the first
 touch, and is wiped when the learner walks away, so the next person sees nothing of the last.
 """
-import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Protocol, Sequence
+
+from sync.learner_ids import new_anon_id
 
 IdleState = Literal["active", "prompt", "expired"]
 
@@ -24,7 +25,7 @@ class Progress(Protocol):
 class LearnerSession:
     """One walk-up learner's visit: an anonymous id and the lessons finished in it."""
 
-    learner: str = field(default_factory=lambda: f"anon-{secrets.token_hex(8)}")
+    learner: str = field(default_factory=new_anon_id)
     started_at: float = field(default_factory=time.monotonic)
     completed: list[str] = field(default_factory=list)
 
