@@ -42,6 +42,7 @@ setup(
             "hypothesis>=6.100",
             "Babel>=2.14",
             "psutil>=5.9",
+            "schemathesis>=4.0",
             "cysystemd>=1.6",  # sd_notify for the watchdog tests; the Pi uses python3-systemd from apt
             "zxing-cpp>=2.2",
             "opencv-python-headless>=4.8",
