@@ -11,7 +11,7 @@ screen it closes when left alone (never in the middle of an export).
 import logging
 import threading
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from kivy.app import App
 from kivy.clock import Clock, mainthread
@@ -107,8 +107,7 @@ class StaffHomeScreen(StaffScreen):
         self._progress = (0, self.services.outbox.stats().pending)
         self._apply_progress()
         desk = self.services.staff
-        threading.Thread(target=lambda: self._show(desk.export(self._on_progress)), name="staff-export",
-                         daemon=True).start()
+        self._in_background("staff-export", lambda: desk.export(self._on_progress))
 
     def _on_progress(self, done: int, total: int) -> None:
         """From the export thread: keep the latest count; the screen takes it at its next frame."""
@@ -173,7 +172,20 @@ class StaffHomeScreen(StaffScreen):
         self.ids.code.focus = False
         self.phase = "busy"
         desk = self.services.staff
-        threading.Thread(target=lambda: self._show(desk.enroll(text)), name="staff-enroll", daemon=True).start()
+        self._in_background("staff-enroll", lambda: desk.enroll(text))
+
+    def _in_background(self, name: str, action: Callable[[], Outcome]) -> None:
+        """Run ``action`` on a thread and show its outcome; an error nobody foresaw is logged and said,
+        so the screen never stays on "please wait"."""
+        def run() -> None:
+            try:
+                outcome = action()
+            except Exception:
+                log.exception("staff: %s failed", name)
+                outcome = Outcome(False, _("This did not work; the kiosk's log says why. Try again, or tell a technician."))
+            self._show(outcome)
+
+        threading.Thread(target=run, name=name, daemon=True).start()
 
     @mainthread
     def _show(self, outcome: Outcome) -> None:

@@ -1,5 +1,6 @@
 """The staff entrance on the real app, by touch: PIN and lockout, enrolling by typing and by camera,
 USB export accepted by the ward, volunteer mode, and the staff screen closing when left alone."""
+import json
 import threading
 import time
 
@@ -11,6 +12,7 @@ from kivy.uix.progressbar import ProgressBar
 
 from kiosk.config import KioskConfig
 from kiosk.i18n import _
+from kiosk.pin_gate import STATE_FILE
 from kiosk.services import KioskServices
 from kiosk.staff import grouped
 from sync.bundle import read_bundle
@@ -280,5 +282,41 @@ def test_the_staff_screen_says_what_was_set_aside_and_refused(kiosk_config):
         assert shown(_("{count} results were refused by the ward.").format(count=1))
         assert_big_targets()
         assert_nothing_overlaps()
+
+    run_kiosk(services, script)
+
+
+def test_an_export_that_fails_unforeseen_comes_back_with_a_message(kiosk_config, tmp_path):
+    Credentials(server_url="https://ward.example", device_id="kiosk-usb00001", secret="s" * 43, venue_id="ca-phe-luka",
+                name="Cà phê Luka", bundle_key="7a" * 32).save(kiosk_config.credentials_file)
+    services = kiosk(kiosk_config, usb_export_dir=tmp_path / "usb")
+    services.begin_session()
+
+    def broken_card(batch: int = 500):
+        raise RuntimeError("the memory card stopped answering")
+        yield
+
+    services.outbox.iter_pending = broken_card
+
+    def script(app):
+        yield from open_staff(app)
+        tap(find(_("Export to USB")))
+        yield from until(lambda: app.root.get_screen("staff").phase == "home")
+        assert shown(_("This did not work; the kiosk's log says why. Try again, or tell a technician."))
+        assert list((tmp_path / "usb").iterdir()) == [], "no half-written file is left on the stick"
+
+    run_kiosk(services, script)
+
+
+def test_a_lockout_from_before_a_restart_still_holds_and_says_hours(kiosk_config):
+    kiosk_config.data_dir.mkdir(parents=True)
+    (kiosk_config.data_dir / STATE_FILE).write_text(
+        json.dumps({"wrong": 0, "lockouts": 4, "locked_until": time.time() + 4 * 3600 - 60}))
+    services = kiosk(kiosk_config)
+
+    def script(app):
+        yield from open_staff(app)
+        assert screen_name(app) == "staff_pin"
+        assert shown(_("Too many wrong PINs. Try again in {hours} hours.").format(hours=4))
 
     run_kiosk(services, script)
