@@ -13,7 +13,8 @@ it is rewritten once, left to right, by the first rule that matches at each plac
 - phone numbers, hotlines, codes and USSD strings digit by digit ("một một ba", "sao một hai ba thăng");
   a bare number is a code when it starts with 0, has five digits or more, is a known hotline, or
   follows a word such as "gọi", "số", "mã"; otherwise it is a quantity;
-- other all-capital abbreviations letter by letter with Vietnamese letter names.
+- other all-capital abbreviations letter by letter with Vietnamese letter names, and Vietnamese
+  written without marks, as bank apps show names ("NGUYEN VAN TUAN"), with the marks the voice needs.
 
 Numbers follow Southern usage ("ngàn", "lẻ", "hai mươi tư") with Vietnamese separators: "." groups
 thousands and "," marks decimals. num2words reads each group of three digits; the groups are
@@ -73,7 +74,7 @@ class Normaliser:
             (rf"{before}(?:{_NUMBER}) ?[–—-] ?(?:{_NUMBER}){after}", self._range),
             (rf"{before}[0-9]+/[0-9]+{after}", lambda m: " trên ".join(map(self._quantity, m.group().split("/")))),
             (rf"{before}(?:{_NUMBER}){after}", self._number),
-            (r"(?<![\w.@])[A-ZĐ]{2,8}(?!\w)", lambda m: m.group() if is_vietnamese_syllable(m.group()) else spell(m.group())),
+            (r"(?<![\w.@])[A-Za-zĐ]{2,}(?!\w)", self._latin_word),
         ]
         self._handlers = {f"rule{index}": handler for index, (_, handler) in enumerate(rules)}
         self._pattern = re.compile("|".join(f"(?P<rule{index}>{pattern})" for index, (pattern, _) in enumerate(rules)))
@@ -94,10 +95,20 @@ class Normaliser:
             if piece.isdigit():
                 words.append(digit_words(piece))
             elif piece.isalpha():
-                words.append(self.table.reading(piece) or (piece if is_vietnamese_syllable(piece) else spell(piece)))
+                words.append(self.table.reading(piece) or (_with_vowel_marks(piece) if is_vietnamese_syllable(piece)
+                                                            else spell(piece)))
             elif piece in ADDRESS_MARKS:
                 words.append(ADDRESS_MARKS[piece])
         return " ".join(words)
+
+    @staticmethod
+    def _latin_word(match: re.Match) -> str:
+        """A word without marks: Vietnamese written bare ("NGUYEN VAN TUAN") gets the marks the voice
+        needs; an abbreviation is spelled; any other word is left to espeak-ng."""
+        word = match.group()
+        if is_vietnamese_syllable(word):
+            return _with_vowel_marks(word)
+        return spell(word) if word.isupper() and len(word) <= 8 else word
 
     def _date(self, match: re.Match) -> str:
         numbers = [int(n) for n in re.findall(r"[0-9]+", match.group())]
@@ -212,6 +223,12 @@ def digit_words(digits: str) -> str:
 def spell(word: str) -> str:
     """A word letter by letter with Vietnamese letter names: "SMS" "ét em mờ ét"."""
     return " ".join(LETTER_NAMES.get(letter, letter) for letter in word.lower())
+
+
+def _with_vowel_marks(word: str) -> str:
+    """Vietnamese has no bare "ie" or "ye" (only iê, yê): without the mark espeak-ng takes "nguyen"
+    or "tien" for English."""
+    return re.sub(r"([iyIY])([eE])", lambda m: m.group(1) + ("ê" if m.group(2) == "e" else "Ê"), word)
 
 
 def _apart(match: re.Match, words: str) -> str:

@@ -26,21 +26,26 @@ TABLE_FILE = Path(__file__).with_name("pronunciation.yaml")
 # The texts the kiosk reads aloud: step texts, option and card texts, and every feedback.
 SPOKEN_FIELDS = frozenset({"text", "feedback", "right", "wrong"})
 
-# Vowel groups of Vietnamese syllables, tone marks aside (ă, â, ê, ô, ơ, ư keep their own marks).
-_NUCLEI = sorted("""a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi oo ôi ơi ua uâ ue uê ui uô
-    uơ uy ưa ưi ươ ưu yê iêu oai oao oay oeo uây uôi uya uyê uyu ươi ươu yêu""".split(), key=len, reverse=True)
+# Vowel groups of Vietnamese syllables, written without marks: names in bank apps and on QR codes
+# come without them ("NGUYEN VAN TUAN"), and the narration restores the marks espeak-ng needs.
+_NUCLEI = sorted(set("""a e i o u y ai ao au ay eo eu ia ie iu oa oe oi oo ua ue ui uo uy uu ye ieu oai oao oay oeo
+    uay uoi uou uya uye uyu yeu""".split()), key=len, reverse=True)
 VIETNAMESE_SYLLABLE = re.compile(
-    rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnprstvx])?(?:{'|'.join(_NUCLEI)})(?:ch|nh|ng|[cmnpt])?")
-_TONE_MARKS = dict.fromkeys(map(ord, "\u0300\u0301\u0303\u0309\u0323"))
+    rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?(?:{'|'.join(_NUCLEI)})(?:ch|nh|ng|[cmnpt])?")
 LETTERS = re.compile(r"[^\W\d_]+")
 # Where a table entry may start and end: not inside a word, a web address or an e-mail address.
 _BEFORE, _AFTER = r"(?<![\w.@])", r"(?!\w|[.@][A-Za-z0-9])"
 
 
 def is_vietnamese_syllable(word: str) -> bool:
-    """Whether espeak-ng's Vietnamese rules can read ``word`` as one syllable (tone marks optional)."""
-    toneless = nfc(unicodedata.normalize("NFD", word.lower()).translate(_TONE_MARKS))
-    return VIETNAMESE_SYLLABLE.fullmatch(toneless) is not None
+    """Whether espeak-ng's Vietnamese rules can read ``word`` as one syllable (marks optional)."""
+    return VIETNAMESE_SYLLABLE.fullmatch(without_marks(word.lower())) is not None
+
+
+def without_marks(text: str) -> str:
+    """``text`` with no tone or vowel marks, and d for đ: "Đường" becomes "Duong"."""
+    bare = "".join(char for char in unicodedata.normalize("NFD", text) if not unicodedata.combining(char))
+    return bare.replace("đ", "d").replace("Đ", "D")
 
 
 @dataclass(frozen=True)

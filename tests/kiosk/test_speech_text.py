@@ -59,6 +59,7 @@ EXAMPLES = {
         ("Link và link", "linh và linh"),
         ("PIN và pin", "pin và pin"),
         ("CA PHE LUKA", "CA PHE lu ca"),
+        ("Người nhận: NGUYEN VAN TUAN, tien", "Người nhận: NGUYÊN VAN TUAN, tiên"),
         ("XYZW", "ích i dài dét vê kép"),
     ],
     "addresses": [

@@ -29,8 +29,9 @@ def test_an_english_pack_is_not_checked(tmp_path):
     assert run_cli("validate", folder).returncode == 0
 
 
-def test_vietnamese_syllables_with_or_without_tone_marks():
-    assert all(map(is_vietnamese_syllable, ["Bác", "nghiêng", "khuyến", "quốc", "gì", "CA", "PHE", "đường", "pin"]))
+def test_vietnamese_syllables_with_or_without_marks():
+    assert all(map(is_vietnamese_syllable, ["Bác", "nghiêng", "khuyến", "quốc", "gì", "CA", "PHE", "đường", "pin",
+                                               "NGUYEN", "tien", "duong"]))
     assert not any(map(is_vietnamese_syllable, ["OTP", "Zalo", "app", "link", "Google", "test", "rn", "VNeID"]))
 
 
