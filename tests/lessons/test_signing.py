@@ -189,3 +189,13 @@ def test_a_link_added_after_signing_fails_verification_by_name(signed_pack, ward
     (signed_pack / "hinh" / "ghi-chu.txt").symlink_to("/etc/passwd")
     [problem] = verify_pack(signed_pack, [ward_key.public_key()])
     assert problem.file.name == "ghi-chu.txt" and "symbolic link" in problem.message
+
+
+def test_the_ward_server_will_not_hand_out_a_linked_file(signed_pack):
+    from lessons.pack import PackError
+    from sync.packs import encode_pack
+
+    (signed_pack / "hinh.png").unlink()
+    (signed_pack / "hinh.png").symlink_to("/etc/passwd")
+    with pytest.raises(PackError, match="hinh.png: is a symbolic link"):
+        encode_pack(signed_pack)
