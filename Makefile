@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
-DEBS := python3-venv xvfb xauth libgl1 libegl1 libmtdev1 libzbar0 espeak-ng poppler-utils postgresql fonts-material-design-icons-iconfont librsvg2-bin
+DEBS := python3-venv xvfb xauth libgl1 libegl1 libmtdev1 libzbar0 espeak-ng poppler-utils postgresql fonts-material-design-icons-iconfont librsvg2-bin systemd shellcheck
 # Tests, screenshots and benchmarks run on a virtual screen with no sound card.
 XVFB := SDL_AUDIODRIVER=dummy xvfb-run -a -s "-screen 0 1280x800x24"
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -12,7 +12,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard kiosk/locale/*/LC_MESSAGES/*.po))
 export KIVY_NO_ARGS := 1
 export KIVY_LOG_MODE := PYTHON
 
-.PHONY: setup debs run test screenshots bench clean translations pictures
+.PHONY: setup debs run test screenshots bench clean translations pictures pi-test
 
 setup: debs $(VENV)/.installed $(CATALOGS)
 
@@ -58,3 +58,8 @@ translations: setup
 # The lesson pictures: PNGs rendered from their SVG sources (committed, so a kiosk needs no renderer).
 pictures: debs
 	@for svg in lessons/pictures/src/*.svg; do rsvg-convert -w 480 -h 360 "$$svg" -o "lessons/pictures/$$(basename "$${svg%.svg}").png"; done
+
+# The real install.sh in an emulated arm64 Raspberry Pi OS userland, up to the kiosk's first frame.
+# Not part of `make test`: it needs root and takes ten minutes or more (see deploy/pi-test.sh).
+pi-test:
+	@bash deploy/pi-test.sh

@@ -169,8 +169,11 @@ install_release() {  # install_release EXTRAS: a venv with the kiosk wheel in $A
         note "would run: $release/venv/bin/pip install 'bdhvs_kiosk-$VERSION-py3-none-any.whl$1'"
     else
         if [[ -z "$wheel" ]]; then
-            local build
+            local build po
             build=$(mktemp -d)
+            for po in "$SOURCE"/kiosk/locale/*/LC_MESSAGES/*.po; do  # the kiosk's texts in its language
+                python3 -m babel.messages.frontend compile -i "$po" -o "${po%.po}.mo" >/dev/null
+            done
             python3 -m pip wheel --quiet --no-deps --wheel-dir "$build" "$SOURCE"
             wheel=$(find "$build" -name 'bdhvs_kiosk-*.whl' | head -n 1)
         fi
@@ -217,7 +220,7 @@ install_kiosk() {
     check_system
 
     stage "Debian packages"
-    apt_install python3-venv python3-pip python3-systemd libsdl2-2.0-0 libgl1 libegl1 libgles2 libgbm1 \
+    apt_install python3-venv python3-pip python3-babel python3-systemd libsdl2-2.0-0 libgl1 libegl1 libgles2 libgbm1 \
         libdrm2 libmtdev1 libzbar0 espeak-ng network-manager
     if dry; then
         note "would run: apt-get install -y python3-picamera2 (where the Raspberry Pi repository offers it)"
@@ -318,7 +321,7 @@ install_ward() {
     check_system
 
     stage "Debian packages"
-    apt_install python3-venv python3-pip sqlite3 postgresql-client
+    apt_install python3-venv python3-pip python3-babel sqlite3 postgresql-client
 
     stage "The ward user"
     ensure_user ward /var/lib/bdhvs-ward
