@@ -23,7 +23,8 @@ from lessons.schema import Lesson
 from lessons.text import nfc
 
 TABLE_FILE = Path(__file__).with_name("pronunciation.yaml")
-# The texts the kiosk reads aloud: step texts, option and card texts, and every feedback.
+# The fields of a step the kiosk reads aloud: its text, option and card texts, and every feedback
+# (besides the lesson's title and main points).
 SPOKEN_FIELDS = frozenset({"text", "feedback", "right", "wrong"})
 
 # Vowel groups of Vietnamese syllables, written without marks: names in bank apps and on QR codes
@@ -105,7 +106,13 @@ def check_pronunciation(language: str, lessons: Iterable[tuple[Lesson, Path]]) -
 
 def spoken_texts(lesson: Lesson) -> Iterator[tuple[tuple, str]]:
     """(where in the lesson, text) for every text of ``lesson`` the kiosk reads aloud."""
-    return _spoken_texts(lesson.model_dump(mode="json"), ())
+    for key, value in lesson.model_dump(mode="json").items():
+        if key == "title":
+            yield (key,), value
+        elif key == "recap":
+            yield from (((key, index), point) for index, point in enumerate(value))
+        else:
+            yield from _spoken_texts(value, (key,))
 
 
 def _spoken_texts(value: object, where: tuple) -> Iterator[tuple[tuple, str]]:

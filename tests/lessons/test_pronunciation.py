@@ -24,6 +24,13 @@ def test_a_word_neither_vietnamese_nor_in_the_table_is_named_with_its_line(tmp_p
                               "in English; add its reading to pronunciation.yaml")
 
 
+def test_the_title_and_the_main_points_are_checked_too(tmp_path):
+    lesson = LESSON.replace("title: Bài thử", "title: Bài Hangouts").replace("steps:", "recap: [Bấm Join]\nsteps:")
+    result = run_cli("validate", write_pack(tmp_path / "vi", lesson))
+    assert [line.split(": ")[1] for line in result.stdout.splitlines() if line.startswith("ERROR ")] == [
+        "line 2, title", "line 4, recap.0"]
+
+
 def test_an_english_pack_is_not_checked(tmp_path):
     folder = write_pack(tmp_path / "en", LESSON.replace("Xin chào Bác.", "Open Google Meet."), language="en")
     assert run_cli("validate", folder).returncode == 0
