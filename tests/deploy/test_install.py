@@ -182,3 +182,30 @@ def test_every_script_passes_shellcheck() -> None:
     assert INSTALL in scripts and len(scripts) >= 4
     done = subprocess.run(["shellcheck", "--severity=style", *map(str, scripts)], capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, "")
+
+
+@pytest.mark.skipif(not shutil.which("sqlite3"), reason="sqlite3 is installed with the ward role")
+def test_the_ward_backup_copies_a_live_sqlite_database_and_keeps_the_newest(tmp_path: Path) -> None:
+    import sqlite3
+
+    database = tmp_path / "ward.sqlite3"
+    with sqlite3.connect(database) as db:
+        db.execute("CREATE TABLE records (id TEXT PRIMARY KEY)")
+        db.executemany("INSERT INTO records VALUES (?)", [(f"r{n}",) for n in range(100)])
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    for old in range(3):
+        (backups / f"ward-2020010{old}T000000Z.sqlite3").write_text("old")
+    env = {**os.environ, "WARD_DATABASE_URL": f"sqlite:///{database}", "WARD_BACKUP_DIR": str(backups), "WARD_BACKUP_KEEP": "2"}
+    done = subprocess.run(["bash", str(DEPLOY / "ward-backup.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    kept = sorted(path.name for path in backups.iterdir())
+    assert len(kept) == 2 and kept[0] == "ward-20200102T000000Z.sqlite3"
+    with sqlite3.connect(backups / kept[1]) as copy:
+        assert copy.execute("SELECT count(*) FROM records").fetchone() == (100,)
+
+
+def test_the_ward_backup_refuses_an_unknown_database(tmp_path: Path) -> None:
+    env = {**os.environ, "WARD_DATABASE_URL": "mysql://ward@db/ward", "WARD_BACKUP_DIR": str(tmp_path)}
+    done = subprocess.run(["bash", str(DEPLOY / "ward-backup.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "only sqlite and postgresql" in done.stderr
