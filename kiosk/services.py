@@ -11,9 +11,11 @@ from kiosk.i18n import N_, _
 from kiosk.narration import Narrator
 from kiosk.session import IdleWatch, LearnerSession
 from kiosk.staff import StaffDesk
+from kiosk.sync_problems import problem_text
 from sync.credentials import Credentials
-from sync.device import DeviceIdentity, load_or_create_device
+from sync.device import DeviceIdentity, Fingerprint, hardware_fingerprint, start_device
 from sync.outbox import Outbox, OutboxFull
+from sync.problems import Kind, Problem
 from sync.records import RecordDraft
 from sync.status import SyncStatus
 
@@ -37,7 +39,8 @@ NOTICE_STORAGE = N_("Results cannot be saved right now. Please tell a technician
 class KioskServices:
     """The kiosk's state for one run: lessons, the current learner session, records and sync."""
 
-    def __init__(self, config: KioskConfig, config_problems: list[str] = ()) -> None:
+    def __init__(self, config: KioskConfig, config_problems: list[str] = (),
+                 fingerprint: Fingerprint = hardware_fingerprint) -> None:
         self.config = config
         self.notices: list[str] = []
         for problem in config_problems:
@@ -46,9 +49,12 @@ class KioskServices:
             self._notice(NOTICE_SETTINGS)
         self._pack: "Pack | None" = None
         self._pack_chosen = False
-        self.device: DeviceIdentity = load_or_create_device(config.data_dir)
+        # Before the outbox opens: a cloned memory card sets the copied outbox aside.
+        self.device: DeviceIdentity = start_device(config.data_dir, config.outbox_dir, config.credentials_file,
+                                                   fingerprint)
         self.outbox = Outbox(config.outbox_dir)
         self.credentials = Credentials.load(config.credentials_file)
+        self.sync_problem: Problem | None = Problem(Kind.COPIED_CARD) if self.device.copied_from else None
         self.sync: "SyncWorker | None" = None
         self.idle = IdleWatch(config.idle_prompt_s, config.idle_countdown_s, enabled=not config.volunteer_mode)
         self.session: LearnerSession | None = None
@@ -84,18 +90,29 @@ class KioskServices:
         from sync.worker import SyncWorker
 
         _ = self.pack
-        self.sync = SyncWorker(self.outbox, self.sync_client(), interval_s=self.config.sync_interval_s,
+        client = self.sync_client()
+        self.sync = SyncWorker(self.outbox, client, interval_s=self.config.sync_interval_s,
                                backoff_max_s=self.config.sync_backoff_max_s, on_change=on_sync_change,
-                               packs=self._pack_installer()).start()
+                               packs=self._pack_installer(), problem=None if client else self.sync_problem,
+                               health_dir=self.config.data_dir).start()
         self.narration_ready = self.narrator is not None and self.narrator.available()
 
     def sync_client(self) -> "SyncClient | None":
-        """A client for the saved enrollment, verifying the ward's certificate (its own CA if set)."""
-        from sync.client import SyncClient
+        """A client for the saved enrollment, verifying the ward's certificate (its own CA if set).
+
+        None when not enrolled, or when the saved server address is plain http to another machine
+        (``sync_problem`` then says so, and the kiosk asks to be enrolled again).
+        """
+        from sync.client import SetupProblem, SyncClient
 
         if self.credentials is None:
             return None
-        return SyncClient(self.credentials, ca_bundle=self.config.server_ca_bundle)
+        try:
+            return SyncClient(self.credentials, ca_bundle=self.config.server_ca_bundle)
+        except SetupProblem as exc:
+            log.error("sync: the saved enrollment cannot be used: %s", exc)
+            self.sync_problem = exc.problem
+            return None
 
     def _pack_installer(self) -> "PackInstaller | None":
         """Lesson packs come from the ward only when the kiosk knows the ward's signing key; a new
@@ -113,8 +130,10 @@ class KioskServices:
         return PackInstaller(self.config.downloaded_pack, [key])
 
     def stop(self) -> None:
+        """Stop syncing and speaking, and release the outbox folder (``kiosk-sync`` may use it then)."""
         if self.sync is not None:
             self.sync.stop()
+        self.outbox.close()
         if self.narrator is not None:
             self.narrator.close()
 
@@ -171,13 +190,26 @@ class KioskServices:
         if self.sync is not None:
             self.sync.wake()
 
+    def sync_status(self) -> SyncStatus:
+        """The worker's status, or before sync starts what the saved files say."""
+        if self.sync is not None:
+            return self.sync.status
+        state = "waiting" if self.credentials else ("needs_enrollment" if self.sync_problem else "not_enrolled")
+        return SyncStatus(state, self.outbox.stats().pending, problem=self.sync_problem)
+
+    def sync_problem_text(self, status: SyncStatus | None = None) -> str:
+        """What is wrong with sync in the kiosk's language (for the staff screen), or "" when nothing is."""
+        problem = (status or self.sync_status()).problem
+        return problem_text(problem) if problem else ""
+
     def sync_text(self, status: SyncStatus | None = None) -> str:
         """The calm one-line sync status, for example "Đã gửi lúc 14:05 · 0 chờ gửi"."""
-        status = status or (self.sync.status if self.sync else SyncStatus(
-            "waiting" if self.credentials else "not_enrolled", self.outbox.stats().pending))
+        status = status or self.sync_status()
         waiting = _("{count} waiting").format(count=status.pending)
         if status.state == "needs_enrollment":
             return _("Needs enrolling again") + " · " + waiting
+        if status.state == "refused":
+            waiting += " · " + _("{count} refused by the ward").format(count=status.refused)
         if status.state == "not_enrolled":
             return _("Not enrolled yet") + " · " + waiting
         if status.last_sync is None:

@@ -7,6 +7,10 @@
     kiosk-sync export DIR                   write the queued records to a signed bundle on a USB stick
     kiosk-sync import-receipt PATH          forget records the ward's receipt (a file, or every
                                             receipt in a folder) says it holds
+
+Messages are in the kiosk's language (setting ``language``). Exit status: 0 done, 1 not done this
+time (the server cannot be reached or refused; trying again is safe, ``enroll`` included), 2 a
+setting or the code must be corrected first.
 """
 import argparse
 import datetime as dt
@@ -14,15 +18,22 @@ import sys
 from pathlib import Path
 
 from kiosk.config import KioskConfig, load_config
+from kiosk.i18n import _, use_language
+from kiosk.sync_problems import problem_text
 from sync.bundle import RECEIPT_SUFFIX, BadBundle, apply_receipt, export_bundle
-from sync.client import EnrollmentFailed, NeedsEnrollment, ServerUnavailable, SyncClient, enroll, push_pending
+from sync.client import SetupProblem, SyncClient, SyncError, push_pending
 from sync.credentials import Credentials
-from sync.device import DeviceIdentity, load_or_create_device, save_device
-from sync.enrollment_code import BadEnrollmentCode, parse_enrollment_code
-from sync.heartbeat import collect_heartbeat
+from sync.device import start_device
+from sync.enrollment import enroll_kiosk
+from sync.enrollment_code import BadEnrollmentCode
+from sync.health import read_health
+from sync.heartbeat import collect_heartbeat, set_aside_records
 from sync.outbox import Outbox
+from sync.problems import Kind, Problem
 
-NOT_ENROLLED = "kiosk-sync: this kiosk is not enrolled; run `kiosk-sync enroll CODE` first"
+
+def _say(message: str) -> None:
+    print(f"kiosk-sync: {message}", file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,34 +50,60 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _failed(what: str, exc: SyncError) -> int:
+    """Say why ``what`` failed; 2 when a setting must be fixed first, else 1 (trying again is safe)."""
+    _say(_("{what} did not work: {problem}").format(what=what, problem=problem_text(exc)))
+    return 2 if isinstance(exc, SetupProblem) else 1
+
+
 def _enroll(config: KioskConfig, words: list[str]) -> int:
     try:
-        code = parse_enrollment_code(" ".join(words))
-        device = load_or_create_device(config.data_dir)
-        credentials = enroll(code.url, code.token, device.device_id, ca_bundle=config.server_ca_bundle)
-    except (BadEnrollmentCode, EnrollmentFailed, ServerUnavailable) as exc:
-        print(f"kiosk-sync: enrollment failed: {exc}", file=sys.stderr)
-        return 1
-    credentials.save(config.credentials_file)
-    save_device(config.data_dir, DeviceIdentity(device.device_id, credentials.venue_id))
-    print(f"enrolled as {credentials.device_id} at {credentials.name} ({credentials.server_url})")
+        enrolled = enroll_kiosk(config.data_dir, " ".join(words), config.credentials_file,
+                                ca_bundle=config.server_ca_bundle)
+    except BadEnrollmentCode as exc:
+        _say(_("This is not a kiosk enrollment code ({reason}). Give the text of the ward's code, or the "
+               "server address and the token with a space between them.").format(reason=exc))
+        return 2
+    except SyncError as exc:
+        return _failed(_("Enrollment"), exc)
+    credentials = enrolled.credentials
+    print(_("Enrolled as {device} at {venue} ({server}).").format(device=credentials.device_id, venue=credentials.name,
+                                                                 server=credentials.server_url))
     return 0
 
 
 def _push(config: KioskConfig, outbox: Outbox, credentials: Credentials) -> int:
-    client = SyncClient(credentials, ca_bundle=config.server_ca_bundle)
     try:
+        client = SyncClient(credentials, ca_bundle=config.server_ca_bundle)
         result = push_pending(outbox, client)
         client.send_heartbeat(collect_heartbeat(outbox, last_sync=dt.datetime.now().astimezone()))
-    except ServerUnavailable as exc:
-        print(f"kiosk-sync: push stopped, try again later: {exc}", file=sys.stderr)
-        return 1
-    except NeedsEnrollment as exc:
-        print(f"kiosk-sync: the ward server refused this kiosk; enroll it again ({exc})", file=sys.stderr)
-        return 1
-    print(f"accepted {result.accepted}, already there {result.duplicate}, refused {result.rejected}")
+    except SyncError as exc:
+        return _failed(_("Sending"), exc)
+    print(_("accepted {accepted}, already there {duplicate}, refused {refused}").format(
+        accepted=result.accepted, duplicate=result.duplicate, refused=result.rejected))
     for reason in sorted(set(result.reasons)):
-        print(f"  refused: {reason}")
+        print("  " + _("refused: {reason}").format(reason=reason))
+    return 0
+
+
+def _status(config: KioskConfig, outbox: Outbox, credentials: Credentials | None, device_id: str,
+            copied_from: str | None) -> int:
+    stats = outbox.stats()
+    if credentials:
+        print(_("{device}: enrolled with {server}").format(device=device_id, server=credentials.server_url))
+    else:
+        print(_("{device}: not enrolled").format(device=device_id))
+        if copied_from:
+            print(problem_text(Problem(Kind.COPIED_CARD)))
+    print(_("pending {pending}, sent {sent}, refused by the ward {refused}, set aside as damaged {set_aside}, "
+            "{bytes} bytes on disk").format(pending=stats.pending, sent=stats.acked, refused=stats.quarantined,
+                                            set_aside=set_aside_records(stats), bytes=stats.bytes_on_disk))
+    health = read_health(config.data_dir)
+    if health:
+        print(_("the kiosk's sync: {state}, last checked {alive_at}").format(state=health.get("state"),
+                                                                           alive_at=health.get("alive_at")))
+        if health.get("problem_kind") in Kind.__members__.values():
+            print("  " + problem_text(Problem(Kind(health["problem_kind"]), str(health.get("problem_subject") or ""))))
     return 0
 
 
@@ -93,20 +130,18 @@ def main(argv: list[str] | None = None) -> int:
     for problem in loaded.problems:
         print(f"kiosk-sync: warning: {problem}", file=sys.stderr)
     config = loaded.config
+    use_language(config.language)
+    # Before the outbox opens: a cloned memory card sets the copied outbox aside.
+    device = start_device(config.data_dir, config.outbox_dir, config.credentials_file)
     if args.command == "enroll":
         return _enroll(config, args.code)
 
-    device = load_or_create_device(config.data_dir)
     credentials = Credentials.load(config.credentials_file)
     outbox = Outbox(config.outbox_dir)
     if args.command == "status":
-        stats = outbox.stats()
-        where = f"enrolled as {credentials.device_id} with {credentials.server_url}" if credentials else "not enrolled"
-        print(f"{device.device_id}: {where}\npending {stats.pending}, sent {stats.acked}, "
-              f"quarantined {stats.quarantined}, {stats.bytes_on_disk} bytes on disk")
-        return 0
+        return _status(config, outbox, credentials, device.device_id, device.copied_from)
     if credentials is None:
-        print(NOT_ENROLLED, file=sys.stderr)
+        _say(_("This kiosk is not enrolled; run `kiosk-sync enroll CODE` first."))
         return 1
     if args.command == "push":
         return _push(config, outbox, credentials)

@@ -3,71 +3,102 @@
 The transport is a ``requests.Session`` passed in, which is the seam for tests. Certificates are
 always verified, against the ward's own CA bundle when it has one (``ca_bundle``, passed to
 requests as ``verify=`` on every call, so an environment variable cannot override it). Errors are
-sorted into the two things the kiosk can act on: the server is unreachable for now (retry later,
-keep everything; a 429 also says how long to wait) or the server no longer knows this kiosk (stop,
-re-enroll).
+sorted into what the kiosk can act on: the server is unreachable for now (``ServerUnavailable``:
+retry later, keep everything; a 429 also says how long to wait), the server no longer knows this
+kiosk (``NeedsEnrollment``: stop, re-enroll) or a setting makes sync impossible (``SetupProblem``: a
+CA file that is missing, a plain-http address). Each carries a ``sync.problems.Problem`` that says
+what is wrong in plain words, instead of an exception's name.
 
 Every authenticated request carries this boot's id and monotonic clock, so the server can place
 records made before the kiosk's clock was set (``sync.server.clock``).
 """
 import gzip
 import json
+import logging
+import os
+import secrets
 import time
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
+from pydantic import ValidationError
 
-from sync.credentials import Credentials
+from sync.credentials import Credentials, secret_digest
+from sync.enrollment_code import BadEnrollmentCode, require_secure_url
 from sync.heartbeat import Heartbeat
 from sync.outbox import Outbox
+from sync.problems import (EnrollmentFailed, Kind, NeedsEnrollment, Problem, ServerUnavailable, SetupProblem,
+                           SyncError)
 from sync.records import Record, current_boot_id
 from sync.settle import PushResult, UnknownAnswer, settle
+
+__all__ = ["EnrollmentFailed", "NeedsEnrollment", "ServerUnavailable", "SetupProblem", "SyncClient", "SyncError",
+           "enroll", "push_pending", "request_problem", "secure_url", "take_batch"]
+
+log = logging.getLogger(__name__)
 
 MAX_BATCH_RECORDS = 500
 MAX_BATCH_BYTES = 1_000_000
 MAX_PACK_BYTES = 50_000_000
-
-
-class ServerUnavailable(Exception):
-    """No usable answer this time (no connection, timeout, 5xx, 429, garbled reply): try again later."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class NeedsEnrollment(Exception):
-    """The server refused this kiosk's token (401/403): retrying will not help."""
-
-
-class EnrollmentFailed(Exception):
-    """The server refused the enrollment code; the message says why, for the technician."""
+MAX_RETRY_AFTER_S = 24 * 3600.0
 
 
 def _retry_after(response: requests.Response) -> float | None:
-    """``Retry-After`` in seconds, given as a number or an HTTP date."""
+    """``Retry-After`` in seconds, given as a number or an HTTP date (at most a day: a hostile or
+    broken answer must not silence a kiosk for good)."""
     value = response.headers.get("retry-after", "").strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value[:6]), MAX_RETRY_AFTER_S)
     try:
-        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
+        return min(max(0.0, parsedate_to_datetime(value).timestamp() - time.time()), MAX_RETRY_AFTER_S)
+    except (TypeError, ValueError, OverflowError):
         return None
+
+
+def server_of(url: str) -> str:
+    """The server part of a request's URL (``https://host:port``): what a technician can check."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else url
+
+
+def request_problem(exc: requests.RequestException, url: str) -> Problem:
+    """What a failed request means, in the terms a technician acts on."""
+    detail = f"{exc.__class__.__name__}: {str(exc)[:300]}"
+    cause = exc.args[0] if exc.args else None
+    if isinstance(exc, requests.exceptions.SSLError):
+        kind = Kind.UNTRUSTED_CERTIFICATE
+    elif isinstance(exc, requests.exceptions.ConnectTimeout):
+        kind = Kind.UNREACHABLE
+    elif isinstance(exc, requests.exceptions.Timeout):
+        kind = Kind.TIMEOUT
+    elif isinstance(exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)) \
+            or isinstance(cause, urllib3.exceptions.ProtocolError):
+        kind = Kind.BROKEN_OFF
+    else:
+        kind = Kind.UNREACHABLE
+    return Problem(kind, server_of(url), detail)
 
 
 def _call(http: requests.Session, method: str, url: str, timeout: float, verify: bool | str,
           **kwargs) -> requests.Response:
+    if isinstance(verify, str) and not (os.path.isfile(verify) and os.access(verify, os.R_OK)):
+        raise SetupProblem(Problem(Kind.CA_BUNDLE_UNREADABLE, verify))
     try:
         response = http.request(method, url, timeout=timeout, verify=verify, **kwargs)
     except requests.RequestException as exc:
-        raise ServerUnavailable(f"{method} {url}: {exc.__class__.__name__}") from exc
+        raise ServerUnavailable(request_problem(exc, url)) from exc
+    except OSError as exc:  # requests raises a bare OSError for a CA file it cannot load
+        raise SetupProblem(Problem(Kind.CA_BUNDLE_UNREADABLE, str(verify), str(exc)[:300])) from exc
     if response.status_code in (401, 403):
-        raise NeedsEnrollment(f"{method} {url}: {response.status_code} {response.text[:200]}")
+        raise NeedsEnrollment(Problem(Kind.TOKEN_REFUSED, server_of(url), f"{method} {url}: HTTP "
+                                                                          f"{response.status_code} {response.text[:200]}"))
     if response.status_code == 429:
-        raise ServerUnavailable(f"{method} {url}: HTTP 429, too many requests", _retry_after(response))
+        raise ServerUnavailable(Problem(Kind.BUSY, server_of(url), "HTTP 429"), _retry_after(response))
     if response.status_code >= 500 or response.status_code == 408:
-        raise ServerUnavailable(f"{method} {url}: HTTP {response.status_code}")
+        raise ServerUnavailable(Problem(Kind.SERVER_ERROR, server_of(url), f"{method} {url}: HTTP {response.status_code}"))
     return response
 
 
@@ -75,18 +106,51 @@ def _verify(ca_bundle: Path | None) -> bool | str:
     return str(ca_bundle) if ca_bundle else True
 
 
-def enroll(server_url: str, token: str, device_id: str, http: requests.Session | None = None,
-           timeout: float = 15, ca_bundle: Path | None = None) -> Credentials:
-    """Spend a one-time enrollment token on ``device_id``; returns this kiosk's new credentials."""
-    base = server_url.rstrip("/")
+def secure_url(url: str) -> str:
+    """``url`` without its trailing slash; SetupProblem when it is plain http to another machine."""
     try:
-        response = _call(http or requests.Session(), "POST", f"{base}/api/v1/enroll", timeout, _verify(ca_bundle),
-                         json={"token": token, "device_id": device_id})
+        return require_secure_url(url.rstrip("/"))
+    except BadEnrollmentCode as exc:
+        raise SetupProblem(Problem(Kind.INSECURE_URL, url, str(exc))) from None
+
+
+def _json_object(response: requests.Response) -> dict:
+    try:
+        document = response.json()
+    except (ValueError, RecursionError) as exc:
+        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), f"{exc.__class__.__name__}")) from None
+    if not isinstance(document, dict):
+        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), "not a JSON object"))
+    return document
+
+
+def enroll(server_url: str, token: str, device_id: str, secret: str | None = None,
+           http: requests.Session | None = None, timeout: float = 15, ca_bundle: Path | None = None) -> Credentials:
+    """One enrollment request: register ``device_id`` with the hash of ``secret`` and spend ``token``.
+
+    Retry-safe when the same ``secret`` is sent again (``sync.enrollment`` keeps it for that);
+    without one a new secret is made, which suits only callers that never retry (tests, benchmarks).
+    """
+    base = secure_url(server_url)
+    secret = secret or secrets.token_urlsafe(32)
+    url = f"{base}/api/v1/enroll"
+    try:
+        response = _call(http or requests.Session(), "POST", url, timeout, _verify(ca_bundle),
+                         json={"token": token, "device_id": device_id, "secret_hash": secret_digest(secret)})
     except NeedsEnrollment as exc:
-        raise EnrollmentFailed(str(exc)) from None
+        raise EnrollmentFailed(Problem(Kind.CODE_REFUSED, base, exc.problem.detail)) from None
     if response.status_code >= 400:
-        raise EnrollmentFailed(f"HTTP {response.status_code}: {response.text[:200]}")
-    return Credentials(server_url=base, **response.json())
+        raise EnrollmentFailed(Problem(Kind.CODE_REFUSED, base, f"HTTP {response.status_code}: {response.text[:200]}"))
+    answer = _json_object(response)
+    try:
+        credentials = Credentials(server_url=base, secret=secret, device_id=answer.get("device_id"),
+                                  venue_id=answer.get("venue_id"), name=answer.get("name"),
+                                  bundle_key=answer.get("bundle_key"))
+    except ValidationError as exc:
+        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(url), f"enrollment answer: {exc.errors()[0]['msg']}")) from None
+    if credentials.device_id != device_id:
+        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(url), "the answer is for another device"))
+    return credentials
 
 
 class SyncClient:
@@ -100,6 +164,7 @@ class SyncClient:
                  ca_bundle: Path | None = None, batch_records: int = MAX_BATCH_RECORDS) -> None:
         if not 1 <= batch_records <= MAX_BATCH_RECORDS:
             raise ValueError(f"batch_records must be 1 to {MAX_BATCH_RECORDS}")
+        secure_url(credentials.server_url)
         self.credentials = credentials
         self.http = http or requests.Session()
         self.timeout = timeout
@@ -119,19 +184,18 @@ class SyncClient:
     def send_batch(self, records: list[Record]) -> list[dict]:
         """POST one batch gzipped; returns the server's per-record results, in order."""
         response = self._post_json("/api/v1/records", {"records": [r.model_dump(mode="json") for r in records]})
-        try:
-            response.raise_for_status()
-            results = response.json()["results"]
-        except (requests.HTTPError, ValueError, KeyError, TypeError) as exc:
-            raise ServerUnavailable(f"unusable answer to a batch: HTTP {response.status_code}") from exc
+        if response.status_code != 200:
+            raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), f"a batch was answered HTTP {response.status_code}"))
+        results = _json_object(response).get("results")
         if not isinstance(results, list) or len(results) != len(records):
-            raise ServerUnavailable("the server answered for a different number of records")
+            raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), "an answer for a different number of records"))
         return results
 
     def send_heartbeat(self, beat: Heartbeat) -> None:
         response = self._post_json("/api/v1/heartbeat", beat.model_dump(mode="json"))
         if response.status_code >= 400:
-            raise ServerUnavailable(f"the heartbeat was refused: HTTP {response.status_code} {response.text[:200]}")
+            raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), f"the heartbeat was refused: HTTP "
+                                                                        f"{response.status_code} {response.text[:200]}"))
 
     def get_pack(self, etag: str | None) -> bytes | None:
         """The server's signed lesson pack document, or None when it is the one we hold (or there is none)."""
@@ -141,15 +205,16 @@ class SyncClient:
             if response.status_code in (304, 404):
                 return None
             if response.status_code != 200:
-                raise ServerUnavailable(f"unusable answer to a pack request: HTTP {response.status_code}")
+                raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), f"a pack request was answered HTTP "
+                                                                            f"{response.status_code}"))
             body = bytearray()
             try:
                 for chunk in response.iter_content(64 * 1024):
                     body += chunk
                     if len(body) > MAX_PACK_BYTES:
-                        raise ServerUnavailable("the lesson pack download is larger than 50 MB")
+                        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), "a lesson pack over 50 MB"))
             except requests.RequestException as exc:
-                raise ServerUnavailable(f"the lesson pack download broke off ({exc.__class__.__name__})") from exc
+                raise ServerUnavailable(request_problem(exc, response.url)) from exc
             return bytes(body)
 
 
@@ -164,16 +229,22 @@ def take_batch(records: list[Record], max_records: int = MAX_BATCH_RECORDS) -> l
     return batch
 
 
-def push_pending(outbox: Outbox, client: SyncClient) -> PushResult:
+def push_pending(outbox: Outbox, client: SyncClient, result: PushResult | None = None) -> PushResult:
     """Send every pending record; ack accepted and duplicates, quarantine rejected ones.
 
-    Raises ServerUnavailable or NeedsEnrollment part-way; what was acked stays acked.
+    Raises ServerUnavailable or NeedsEnrollment part-way; what was acked stays acked, and is counted
+    in ``result`` when the caller passed one (the worker resets its backoff when part went through).
+    Records the server refused are logged once per batch, with how many and why.
     """
-    result = PushResult()
+    result = PushResult() if result is None else result
     while batch := take_batch(outbox.pending(client.batch_records), client.batch_records):
         answers = client.send_batch(batch)
         try:
-            result.add(settle(outbox, ((record.id, answer) for record, answer in zip(batch, answers))))
+            settled = settle(outbox, ((record.id, answer) for record, answer in zip(batch, answers)))
         except UnknownAnswer as exc:
-            raise ServerUnavailable(str(exc)) from None
+            raise ServerUnavailable(Problem(Kind.GARBLED, client.credentials.server_url, str(exc))) from None
+        if settled.rejected:
+            log.warning("sync: the ward server refused %d of %d records in a batch (%s); they are kept, not sent again",
+                        settled.rejected, len(batch), "; ".join(sorted(set(settled.reasons)))[:300])
+        result.add(settled)
     return result

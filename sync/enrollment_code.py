@@ -4,7 +4,11 @@ One small JSON object, ``{"bdhvs":"enroll","v":1,"url":"https://…","token":"�
 short enough for a QR code a phone-sized kiosk camera reads at arm's length. The kiosk's technician
 screen scans it (or takes "URL TOKEN" typed by hand) and calls ``parse_enrollment_code``; whatever
 was scanned is untrusted, so every field is checked and any problem is one clear ValueError.
+
+The address must be https: the kiosk's secret and its learners' records travel over it. Plain
+http is accepted only to this machine itself (loopback), for tests and a ward server on the kiosk.
 """
+import ipaddress
 import json
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -29,6 +33,39 @@ class EnrollmentCode:
                           ensure_ascii=False, separators=(",", ":"))
 
 
+class InsecureServerUrl(BadEnrollmentCode):
+    """A plain-http server address that does not point at this machine itself."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"the server address {url} uses plain http, which would send the kiosk's secret "
+                         "unprotected: use the https address")
+        self.url = url
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for ``localhost``, 127.0.0.0/8 and ::1: addresses that never leave this machine."""
+    if host is None:
+        return False
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def require_secure_url(url: str) -> str:
+    """``url`` itself when it is https, or http to loopback; else InsecureServerUrl."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        raise BadEnrollmentCode(f"{url!r} is not a server address (https://…)") from None
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host)):
+        return url
+    raise InsecureServerUrl(url)
+
+
 def _check_url(url: object) -> str:
     if not isinstance(url, str) or len(url) > 200:
         raise BadEnrollmentCode("the server address is missing or too long")
@@ -40,7 +77,7 @@ def _check_url(url: object) -> str:
         usable = False
     if not usable or not url.isprintable() or any(c.isspace() for c in url.strip()):
         raise BadEnrollmentCode(f"{url!r} is not a server address (https://…)")
-    return url.strip().rstrip("/")
+    return require_secure_url(url.strip().rstrip("/"))
 
 
 def _check_token(token: object) -> str:

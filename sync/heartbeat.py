@@ -1,7 +1,8 @@
 """The kiosk's heartbeat: how a ward technician sees, without a visit, that a kiosk is alive and well.
 
-It says what version runs, how much waits to be sent, when sync last worked, how much disk is
-left and whether the power supply sags. It carries nothing about learners.
+It says what version runs, how much waits to be sent, how much the ward refused (``quarantined``)
+and the outbox set aside as damaged (``set_aside``), when sync last worked, how much disk is left and
+whether the power supply sags. It carries nothing about learners.
 """
 import datetime as dt
 import shutil
@@ -9,7 +10,7 @@ from importlib import metadata
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sync.outbox import Outbox
+from sync.outbox import Outbox, OutboxStats
 from sync.power import under_voltage
 
 DISTRIBUTION = "bdhvs-kiosk"
@@ -22,7 +23,8 @@ class Heartbeat(BaseModel):
 
     app_version: str = Field(max_length=40)
     pending: int = Field(ge=0)
-    quarantined: int = Field(ge=0)
+    quarantined: int = Field(ge=0)  # records the ward refused, kept on the kiosk
+    set_aside: int = Field(0, ge=0)  # records set aside because their outbox file was damaged
     last_sync: dt.datetime | None
     free_disk_bytes: int | None = Field(ge=0)
     under_voltage: bool | None
@@ -36,6 +38,11 @@ def app_version() -> str:
         return "unknown"
 
 
+def set_aside_records(stats: OutboxStats) -> int:
+    """Records the outbox set aside as damaged (salvaged segments count their unreadable records)."""
+    return getattr(stats, "set_aside_records", 0)
+
+
 def collect_heartbeat(outbox: Outbox, last_sync: dt.datetime | None) -> Heartbeat:
     """A heartbeat for this kiosk now; free disk is that of the outbox's partition."""
     stats = outbox.stats()
@@ -44,5 +51,6 @@ def collect_heartbeat(outbox: Outbox, last_sync: dt.datetime | None) -> Heartbea
     except OSError:
         free = None
     return Heartbeat(app_version=app_version(), pending=stats.pending, quarantined=stats.quarantined,
+                     set_aside=set_aside_records(stats),
                      last_sync=last_sync, free_disk_bytes=free, under_voltage=under_voltage(),
                      device_time=dt.datetime.now(dt.timezone.utc))

@@ -16,10 +16,11 @@ from PIL import Image
 from kiosk.config import KioskConfig
 from kiosk.qr.cards import qr_png
 from kiosk.qr.practice import CARDS
-from sync.client import enroll
-from sync.device import DeviceIdentity, load_or_create_device, save_device
+from sync import enrollment
+from sync.enrollment_code import EnrollmentCode
 from sync.outbox_segments import encode, pending_doc, segment_name
 from sync.records import RecordDraft
+from tests.faultproxy import FaultProxy
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -39,11 +40,8 @@ def wait_for(condition: Callable[[], object], timeout: float = 10) -> None:
 def enroll_kiosk(config: KioskConfig, server) -> str:
     """Enroll the kiosk whose data lives in ``config.data_dir`` with ``server`` (a ``tests.harness.WardServer``),
     as ``kiosk-sync enroll`` does; returns its device id."""
-    device = load_or_create_device(config.data_dir)
-    credentials = enroll(server.url, server.enrollment_token(), device.device_id)
-    credentials.save(config.credentials_file)
-    save_device(config.data_dir, DeviceIdentity(device.device_id, credentials.venue_id))
-    return device.device_id
+    code = EnrollmentCode(server.url, server.enrollment_token())
+    return enrollment.enroll_kiosk(config.data_dir, code, config.credentials_file).device.device_id
 
 
 # Records and the outbox's files
@@ -138,3 +136,19 @@ def run_lessons_cli(*args: object) -> subprocess.CompletedProcess:
     """``python -m lessons ARGS`` from the repository's root."""
     return subprocess.run([sys.executable, "-m", "lessons", *map(str, args)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
+
+
+# The network
+
+class ScriptedProxy(FaultProxy):
+    """A ``FaultProxy`` that plays the given faults in order, then passes every request."""
+
+    def __init__(self, upstream_port: int, faults: list[str], delay_s: float = 2.0) -> None:
+        super().__init__(upstream_port, fault_rate=0, delay_s=delay_s)
+        self.script = list(faults)
+
+    def _choose(self) -> str:
+        with self._lock:
+            fault = self.script.pop(0) if self.script else "pass"
+            self.counts[fault] += 1
+            return fault

@@ -13,6 +13,7 @@ from cryptography.x509.oid import NameOID
 
 from sync.client import MAX_BATCH_BYTES, ServerUnavailable, SyncClient, enroll, take_batch
 from sync.heartbeat import collect_heartbeat
+from sync.problems import Kind, Problem
 from sync.server.db import Device
 from sync.worker import SyncWorker
 from tests.harness import WardServer
@@ -96,7 +97,7 @@ class RateLimitedClient:
 
     def send_batch(self, records):
         self.calls += 1
-        raise ServerUnavailable("HTTP 429", retry_after=self.retry_after)
+        raise ServerUnavailable(Problem(Kind.BUSY, detail="HTTP 429"), retry_after=self.retry_after)
 
 
 def test_the_worker_waits_as_long_as_retry_after_asks(tmp_path):

@@ -1,10 +1,14 @@
 """Lesson packs from the ward: ETag and 304, signature checked on the kiosk, the last good pack kept."""
+import base64
+import json
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import given, settings, strategies as st
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lessons.signing import sign_pack
@@ -85,3 +89,54 @@ def test_the_worker_fetches_a_new_pack_after_syncing(pack_server, tmp_path):
         time.sleep(0.05)
     worker.stop()
     assert installer.etag == encode_pack(tmp_path / "ward-pack")[0]
+
+
+def pack_document(files: dict) -> bytes:
+    return json.dumps({"format": 1, "content_hash": "x", "files": files}).encode()
+
+
+@pytest.mark.parametrize("body, why", [
+    (pack_document({"a\x00b.yaml": "AA=="}), "file name"),
+    (pack_document({".hidden": "AA=="}), "file name"),
+    (pack_document({"a\\b.yaml": "AA=="}), "file name"),
+    (pack_document({"a": "AA==", "a/b": "AA=="}), "both a file and a folder"),
+    (pack_document({"a.yaml": 12}), "not base64 text"),
+    (pack_document({"a.yaml": "***"}), "not valid base64"),
+    (b'{"format": 1, "files": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    (b'{"format": 1, "files": {"a": [[[[[[1]]]]]]}}', "not a pack document"),
+    (b'{"format": 1, "size": ' + b"9" * 5000 + b', "files": {}}', "number"),
+    (b'[1, 2, 3]', "not a pack document"),
+    (b'"files"', "not a pack document"),
+    (b'\xff\xfe{', "not valid JSON"),
+])
+def test_a_malformed_pack_download_is_refused_with_a_reason(tmp_path, body, why):
+    with pytest.raises(BadPackDownload, match=why):
+        decode_pack(body, tmp_path / "incoming")
+    installer = PackInstaller(tmp_path / "pack", [WARD_KEY.public_key()])
+    update = installer.install(body)
+    assert update.status == "refused" and not installer.folder.with_name("pack.incoming").exists()
+
+
+names = st.one_of(st.text(max_size=30), st.sampled_from(["a.yaml", "x/y.png", "../up", "/abs", "a/../b", "a//b", "."]))
+documents = st.one_of(
+    st.binary(max_size=300),
+    st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=20)),
+                 lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                 max_leaves=20).map(lambda doc: json.dumps(doc).encode()),
+    st.dictionaries(names, st.one_of(st.just("AA=="), st.binary(max_size=20).map(lambda b: base64.b64encode(b).decode()),
+                                     st.text(max_size=10), st.integers()), max_size=6).map(pack_document),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents)
+def test_untrusted_pack_downloads_never_raise_anything_but_a_refusal_nor_write_outside(body):
+    with tempfile.TemporaryDirectory() as root:
+        into = Path(root) / "incoming"
+        try:
+            decode_pack(body, into)
+        except BadPackDownload:
+            pass
+        written = [p for p in Path(root).rglob("*")]
+        assert all(p == into or into in p.parents for p in written)
+        assert not any(p.is_symlink() for p in written)

@@ -1,0 +1,122 @@
+"""Enrollment is safe to retry: a lost, cut or late answer never locks a kiosk out (all on loopback)."""
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from kiosk import sync_cli
+from kiosk.sync_problems import problem_text
+from sync.client import ServerUnavailable, SetupProblem, SyncClient, push_pending
+from sync.credentials import Credentials, secret_digest
+from sync.device import PENDING_ENROLLMENT_FILE, load_device
+from sync.enrollment import enroll_kiosk
+from sync.enrollment_code import EnrollmentCode, InsecureServerUrl, parse_enrollment_code
+from sync.outbox import Outbox
+from sync.problems import Kind, Problem
+from sync.server.db import Device
+from tests.faultproxy import FaultProxy
+from tests.helpers import ScriptedProxy
+from tests.sync.factory import make_draft
+
+TIMEOUT_S = 1.0
+
+
+def enroll_through(proxy_url: str, token: str, data_dir: Path, tries: int = 12):
+    """Enroll as a technician would: try again with the same code until it works; returns (enrolled, tries)."""
+    for attempt in range(1, tries + 1):
+        try:
+            return enroll_kiosk(data_dir, EnrollmentCode(proxy_url, token), data_dir / "enrollment.json",
+                                timeout=TIMEOUT_S), attempt
+        except ServerUnavailable:
+            continue
+    raise AssertionError(f"not enrolled after {tries} tries")
+
+
+@pytest.mark.parametrize("fault", ["drop_after", "truncate", "delay", "reset_after", "status_500"])
+def test_an_answer_lost_after_the_server_spent_the_code_is_fetched_again(ward_server, tmp_path, fault):
+    proxy = ScriptedProxy(ward_server.port, [fault], delay_s=TIMEOUT_S * 1.5).start()
+    token = ward_server.enrollment_token()
+    try:
+        with pytest.raises(ServerUnavailable):
+            enroll_kiosk(tmp_path, EnrollmentCode(proxy.url, token), tmp_path / "enrollment.json", timeout=TIMEOUT_S)
+        pending = json.loads((tmp_path / PENDING_ENROLLMENT_FILE).read_text())
+        assert stat.S_IMODE((tmp_path / PENDING_ENROLLMENT_FILE).stat().st_mode) == 0o600
+        with ward_server.sessions() as session:  # the first try did reach the server
+            assert session.get(Device, pending["device_id"]).secret_hash == secret_digest(pending["secret"])
+        enrolled = enroll_kiosk(tmp_path, EnrollmentCode(proxy.url, token), tmp_path / "enrollment.json",
+                                timeout=TIMEOUT_S)
+    finally:
+        proxy.stop()
+    assert enrolled.credentials.secret == pending["secret"] and len(enrolled.credentials.bundle_key) == 64
+    assert Credentials.load(tmp_path / "enrollment.json") == enrolled.credentials
+    assert not (tmp_path / PENDING_ENROLLMENT_FILE).exists()
+    assert load_device(tmp_path).venue_id == enrolled.credentials.venue_id != "unassigned"
+    outbox = Outbox(tmp_path / "outbox")
+    outbox.append(make_draft(enrolled.device.device_id))
+    assert push_pending(outbox, SyncClient(enrolled.credentials.model_copy(update={"server_url": ward_server.url})))\
+        .accepted == 1
+
+
+def test_twenty_enrollments_through_a_flaky_link_all_succeed(ward_server, tmp_path):
+    proxy = FaultProxy(ward_server.port, fault_rate=0.5, delay_s=TIMEOUT_S * 1.5, seed=9).start()
+    try:
+        results = [enroll_through(proxy.url, ward_server.enrollment_token(), tmp_path / f"kiosk{i:02d}")
+                   for i in range(20)]
+    finally:
+        proxy.stop()
+    print(f"\n20 enrollments through a 50 % faulty link: {sum(t for _, t in results)} tries; {dict(proxy.counts)}")
+    assert any(tries > 1 for _, tries in results), "the link never failed; raise the fault rate"
+    with ward_server.sessions() as session:
+        for enrolled, _ in results:
+            assert session.get(Device, enrolled.device.device_id).secret_hash == secret_digest(enrolled.credentials.secret)
+
+
+def test_the_same_code_from_another_kiosk_is_refused(ward_server, tmp_path):
+    token = ward_server.enrollment_token()
+    enroll_kiosk(tmp_path / "a", EnrollmentCode(ward_server.url, token), tmp_path / "a" / "enrollment.json")
+    with pytest.raises(Exception) as refused:
+        enroll_kiosk(tmp_path / "b", EnrollmentCode(ward_server.url, token), tmp_path / "b" / "enrollment.json")
+    assert refused.value.problem.kind == Kind.CODE_REFUSED
+
+
+def test_kiosk_sync_enroll_run_again_after_a_lost_answer_enrolls(ward_server, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "kiosk"))
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "none.toml"))
+    proxy = ScriptedProxy(ward_server.port, ["drop_after"]).start()
+    token = ward_server.enrollment_token()
+    try:
+        assert sync_cli.main(["enroll", proxy.url, token]) == 1
+        assert problem_text(Problem(Kind.BROKEN_OFF, proxy.url)) in capsys.readouterr().err
+        assert sync_cli.main(["enroll", proxy.url, token]) == 0
+    finally:
+        proxy.stop()
+    assert Credentials.load(tmp_path / "kiosk" / "enrollment.json") is not None
+
+
+def test_a_missing_ca_bundle_is_one_clear_sentence_and_exit_2(ward_server, tmp_path, monkeypatch, capsys):
+    missing = tmp_path / "ward-ca.pem"
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "kiosk"))
+    monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "none.toml"))
+    monkeypatch.setenv("KIOSK_SERVER_CA_BUNDLE", str(missing))
+    assert sync_cli.main(["enroll", ward_server.url, ward_server.enrollment_token()]) == 2
+    err = capsys.readouterr().err
+    assert problem_text(Problem(Kind.CA_BUNDLE_UNREADABLE, str(missing))) in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("url", ["http://ward7.example.vn", "http://192.168.1.10:8000", "http://127.0.0.1.nip.io"])
+def test_plain_http_is_refused_except_to_this_machine(url):
+    with pytest.raises(InsecureServerUrl):
+        parse_enrollment_code(f"{url} OhfmZE7zufrbQ2dMNKdvDkNtFBWxjsUC")
+    with pytest.raises(InsecureServerUrl):
+        parse_enrollment_code(EnrollmentCode(url, "OhfmZE7zufrbQ2dMNKdvDkNtFBWxjsUC").text())
+    saved = Credentials(server_url=url, device_id="kiosk-0000abcd", secret="s" * 43, venue_id="v", name="n",
+                        bundle_key="0" * 64)
+    with pytest.raises(SetupProblem) as refused:
+        SyncClient(saved)
+    assert refused.value.problem.kind == Kind.INSECURE_URL
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000", "https://w.vn"])
+def test_https_and_loopback_http_are_accepted(url):
+    assert parse_enrollment_code(f"{url} OhfmZE7zufrbQ2dMNKdvDkNtFBWxjsUC").url == url
