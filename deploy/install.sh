@@ -159,7 +159,7 @@ own() {  # own USER PATH...: chown on the live system only
     run chown "$user:$user" "$@"
 }
 
-install_release() {  # install_release EXTRAS: a venv with the kiosk wheel in $APP/releases/$VERSION
+install_release() {  # install_release EXTRAS COMMAND...: a venv with the kiosk wheel in $APP/releases/$VERSION
     local release="$APP/releases/$VERSION" wheel=$WHEEL
     if [[ -f "$T$release/.complete" ]]; then
         note "release $VERSION is installed already"
@@ -186,6 +186,10 @@ install_release() {  # install_release EXTRAS: a venv with the kiosk wheel in $A
     if [[ ! -e "$T$APP/current" ]]; then
         link "releases/$VERSION" "$APP/current"
     fi
+    local command
+    for command in "${@:2}"; do  # on the technician's PATH, always the current release's
+        link "$APP/current/venv/bin/$command" "/usr/local/bin/$command"
+    done
 }
 
 enable_unit() {  # what `systemctl enable` does for a unit WantedBy=TARGET, done offline
@@ -243,7 +247,7 @@ install_kiosk() {
     link "../var/lib/bdhvs/app" "$APP"  # relative, so it also resolves under --root
 
     stage "The kiosk release"
-    install_release ""
+    install_release "" kiosk kiosk-sync kiosk-update
 
     stage "Settings"
     if [[ ! -f "$T/etc/bdhvs/kiosk.toml" ]]; then
@@ -332,7 +336,7 @@ install_ward() {
     own ward /var/lib/bdhvs-ward /var/backups/bdhvs-ward
 
     stage "The ward server release"
-    install_release "[server]"
+    install_release "[server]" ward-server
 
     stage "Settings, certificate and database"
     local serve="--host 0.0.0.0 --port 8443"

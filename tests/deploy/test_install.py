@@ -78,6 +78,8 @@ def test_the_kiosk_install_writes_its_files(tmp_path: Path) -> None:
     assert os.readlink(root / "opt/bdhvs") == "../var/lib/bdhvs/app"
     assert os.readlink(root / "opt/bdhvs/current").startswith("releases/")
     assert os.access(root / "usr/local/lib/bdhvs/kiosk-boot-check", os.X_OK)
+    assert os.readlink(root / "usr/local/bin/kiosk") == "/opt/bdhvs/current/venv/bin/kiosk"
+    assert os.readlink(root / "usr/local/bin/kiosk-update") == "/opt/bdhvs/current/venv/bin/kiosk-update"
 
 
 def test_a_second_run_changes_nothing(tmp_path: Path) -> None:
