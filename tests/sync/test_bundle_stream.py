@@ -5,6 +5,7 @@ tracemalloc would measure the same but make the export six times slower."""
 import re
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from sync.bundle import export_bundle, read_bundle
@@ -29,7 +30,9 @@ def reset_peak_memory() -> None:
 
 
 def test_exporting_100000_records_streams_in_little_memory_and_appends_go_on(tmp_path):
-    write_pending_segments(tmp_path / "outbox", make_records("kiosk-usb00001", PENDING), PER_SEGMENT)
+    first = make_records("kiosk-usb00001", 1)[0]  # the others are copies: validating 100,000 takes seconds
+    queue = [first.model_copy(update={"id": uuid.uuid4(), "seq": seq}) for seq in range(1, PENDING + 1)]
+    write_pending_segments(tmp_path / "outbox", queue, PER_SEGMENT)
     outbox = Outbox(tmp_path / "outbox", segment_records=PER_SEGMENT, fsync=False)
     assert outbox.stats().pending == PENDING
     credentials = Credentials(server_url="https://ward.example", device_id="kiosk-usb00001", secret="s" * 43,
