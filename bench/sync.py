@@ -10,7 +10,7 @@ For each database:
 
 The server runs as ``ward-server serve`` in its own process (one uvicorn worker), as on a ward's
 machine. The PostgreSQL cluster is a throw-away one with fsync off (``tests.postgres``); SQLite runs
-with ``synchronous=NORMAL`` as in production. Run: ``.venv/bin/python bench/sync.py``.
+with ``synchronous=FULL`` as in production. Run: ``.venv/bin/python bench/sync.py``.
 """
 import concurrent.futures
 import datetime as dt
@@ -202,7 +202,7 @@ def run(name: str, database_url: str, folder: Path) -> None:
 def main() -> None:
     print(f"sync benchmark on loopback, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
-        run("SQLite (WAL, synchronous=NORMAL)", f"sqlite:///{tmp}/ward.sqlite3", Path(tmp) / "sqlite")
+        run("SQLite (WAL, synchronous=FULL)", f"sqlite:///{tmp}/ward.sqlite3", Path(tmp) / "sqlite")
         with TemporaryPostgres() as cluster:
             run("PostgreSQL (throw-away cluster, fsync off)", cluster.new_database(), Path(tmp) / "postgresql")
 

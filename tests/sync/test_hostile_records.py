@@ -8,12 +8,19 @@ import uuid
 import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import DataError, IntegrityError
+
+from lessons.signing import sign_pack
 
 from sync.client import enroll
 from sync.learner_ids import new_card_id
-from sync.server.db import BootAnchor, RejectedSeq
+from sync.server.db import BootAnchor, RejectedSeq, StoredRecord, utcnow
+from sync.server.ingest import record_row
+from tests.harness import WardServer
+from tests.helpers import write_pack
 from tests.sync.factory import make_records
 
 REASONS = re.compile(r"(invalid field: [a-z_]+|invalid record: unknown field|unknown lesson|unknown step|"
@@ -145,3 +152,29 @@ def test_the_heartbeat_version_is_a_version_not_free_text(ward_server, kiosk, ve
     response = post(ward_server, kiosk, json.dumps(beat), "/api/v1/heartbeat")
     assert response.status_code == status
     assert "Nguy" not in response.text and "0912345678" not in response.text
+
+
+def test_lessons_of_the_served_pack_are_known_and_others_are_not(database_url, tmp_path):
+    pack = write_pack(tmp_path / "ward-pack")
+    sign_pack(pack, Ed25519PrivateKey.generate())
+    server = WardServer(database_url, packs_dir=pack).start()
+    try:
+        kiosk = enroll(server.url, server.enrollment_token(), "kiosk-served01")
+        served = {**good(kiosk, 1), "lesson_id": "bai-thu", "payload": {**good(kiosk, 1)["payload"], "step_id": "cau-1"}}
+        wrong_step = {**served, "id": str(uuid.uuid4()), "seq": 2, "payload": {**served["payload"], "step_id": "otp-la"}}
+        unknown = {**good(kiosk, 3), "lesson_id": "bai-khong-co"}
+        results = post(server, kiosk, json.dumps({"records": [served, wrong_step, unknown, good(kiosk, 4)]})).json()
+        assert [(r["status"], r["reason"]) for r in results["results"]] == [
+            ("accepted", None), ("rejected", "unknown step"), ("rejected", "unknown lesson"), ("accepted", None)]
+    finally:
+        server.stop()
+
+
+def test_the_schema_itself_bounds_seq_to_32_bits(ward_server, kiosk):
+    """Both databases refuse a seq a 32-bit column cannot hold, whatever the code in front of them does."""
+    row = record_row(make_records(kiosk.device_id, 1)[0], None, utcnow())
+    with ward_server.sessions() as session:
+        for seq in (2**31, 0):
+            with pytest.raises((IntegrityError, DataError)):  # PostgreSQL: out of INTEGER range; SQLite: the CHECK
+                session.execute(insert(StoredRecord), {**row, "seq": seq})
+            session.rollback()
