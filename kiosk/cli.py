@@ -1,4 +1,4 @@
-"""``kiosk``: start the kiosk app with its settings, or print them for a technician.
+"""``kiosk``: start the kiosk app with its settings, print them, or check the unit (``kiosk doctor``).
 
 Kivy is imported only once the settings are read and a display is known to exist, so
 ``kiosk --settings`` and the no-display message work anywhere.
@@ -19,13 +19,32 @@ def has_display() -> bool:
     return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"))
 
 
+def doctor(as_json: bool) -> int:
+    """``kiosk doctor``: the checks in the kiosk's language; exit code 0 when the unit is fit."""
+    import json
+
+    from kiosk import doctor as checks
+    from kiosk.i18n import use_language
+
+    loaded = load_config()
+    use_language(loaded.config.language)
+    findings = checks.run_checks(loaded.config)
+    print(json.dumps(checks.as_json(findings), ensure_ascii=False, indent=1) if as_json else checks.report(findings))
+    return 0 if checks.fit(findings) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kiosk", description="The Bình Dân Học Vụ Số learning kiosk.")
+    parser.add_argument("command", nargs="?", choices=["doctor"], help="doctor: check that this unit is fit "
+                        "(exit code 0) or say what to fix (exit code 1)")
     parser.add_argument("--settings", action="store_true", help="list every setting with its default and meaning")
+    parser.add_argument("--json", action="store_true", help="with doctor: one JSON document, for scripts")
     args = parser.parse_args(argv)
     if args.settings:
         print(describe_settings())
         return 0
+    if args.command == "doctor":
+        return doctor(args.json)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     loaded = load_config()
     config = loaded.config
