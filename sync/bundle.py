@@ -35,9 +35,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from pydantic import TypeAdapter, ValidationError
+
 from sync.atomic_storage import fsync_folder
 from sync.credentials import Credentials
 from sync.outbox import Outbox
+from sync.records import Slug
 from sync.settle import PushResult, UnknownAnswer, settle
 
 FORMAT = 1
@@ -50,6 +53,7 @@ EXPORT_BATCH = 500
 _READ_CHUNK = 2**20
 
 Progress = Callable[[int, int], None]
+_DEVICE_ID = TypeAdapter(Slug)  # a record's device id: checked before the id reaches a database query
 
 
 class BadBundle(ValueError):
@@ -120,7 +124,7 @@ def _read_signed(path: Path, kind: str, limit: int, key_for: Callable[[str], str
         raise BadBundle(f"{path} is not a readable {kind} ({exc.__class__.__name__}: {exc})") from None
     if not isinstance(document, dict) or not isinstance(mac, str) or document.get("format") != FORMAT:
         raise BadBundle(f"{path} is not a {kind} of format {FORMAT}")
-    key = key_for(device_id) if isinstance(device_id, str) else None
+    key = key_for(device_id) if _is_device_id(device_id) else None
     if key is None:
         raise BadBundle(f"{path} comes from device {device_id!r:.80}, which is not known here")
     expected = _mac(key, kind)
@@ -129,6 +133,14 @@ def _read_signed(path: Path, kind: str, limit: int, key_for: Callable[[str], str
         raise BadBundle(f"{path} was altered after it was written, or not written by device {device_id}: "
                         "its signature does not match")
     return document
+
+
+def _is_device_id(value: Any) -> bool:
+    try:
+        _DEVICE_ID.validate_python(value, strict=True)
+    except ValidationError:
+        return False
+    return True
 
 
 # Writing to a stick

@@ -71,6 +71,8 @@ def tamper(path: Path, change) -> None:
     (lambda d: d["bundle"]["records"][5]["payload"].update(correct=True), "altered"),
     (lambda d: d["bundle"]["records"].pop(), "altered"),
     (lambda d: d["bundle"].update(device_id="kiosk-other001"), "not known here"),
+    (lambda d: d["bundle"].update(device_id="kiosk\u0000" + "x" * 10_000), "not known here"),  # never queried
+    (lambda d: d["bundle"].update(device_id=["kiosk-usb00001"]), "not known here"),
     (lambda d: d.update(mac="0" * 64), "altered"),
     (lambda d: d.pop("bundle"), "not a readable bundle"),
 ])
