@@ -52,8 +52,10 @@ def test_tls_is_verified_against_the_wards_ca_bundle(database_url, ward_ca):
     ca_bundle, certificate, key = ward_ca
     server = WardServer(database_url, tls=(certificate, key)).start()
     try:
-        with pytest.raises(ServerUnavailable, match="SSLError"):
+        with pytest.raises(ServerUnavailable, match="SSLError") as untrusted:
             enroll(server.url, server.enrollment_token(), "kiosk-tls00001")
+        assert untrusted.value.problem.kind == Kind.UNTRUSTED_CERTIFICATE
+        assert "server_ca_bundle" in untrusted.value.problem.sentence()
         credentials = enroll(server.url, server.enrollment_token(), "kiosk-tls00001", ca_bundle=ca_bundle)
         [answer] = SyncClient(credentials, ca_bundle=ca_bundle).send_batch(make_records(credentials.device_id, 1))
         assert answer["status"] == "accepted"

@@ -16,10 +16,19 @@ from sync.outbox import Outbox
 from sync.problems import Kind, Problem
 from sync.server.db import Device
 from tests.faultproxy import FaultProxy
+from tests.harness import WardServer
 from tests.helpers import ScriptedProxy
 from tests.sync.factory import make_draft
 
 TIMEOUT_S = 1.0
+
+
+@pytest.fixture(scope="module")
+def ward(tmp_path_factory):
+    """One SQLite ward for the module: these tests are about the kiosk's side, the server's run on both backends."""
+    server = WardServer(f"sqlite:///{tmp_path_factory.mktemp('ward') / 'ward.sqlite3'}").start()
+    yield server
+    server.stop()
 
 
 def enroll_through(proxy_url: str, token: str, data_dir: Path, tries: int = 12):
@@ -34,15 +43,15 @@ def enroll_through(proxy_url: str, token: str, data_dir: Path, tries: int = 12):
 
 
 @pytest.mark.parametrize("fault", ["drop_after", "truncate", "delay", "reset_after", "status_500"])
-def test_an_answer_lost_after_the_server_spent_the_code_is_fetched_again(ward_server, tmp_path, fault):
-    proxy = ScriptedProxy(ward_server.port, [fault], delay_s=TIMEOUT_S * 1.5).start()
-    token = ward_server.enrollment_token()
+def test_an_answer_lost_after_the_server_spent_the_code_is_fetched_again(ward, tmp_path, fault):
+    proxy = ScriptedProxy(ward.port, [fault], delay_s=TIMEOUT_S * 1.5).start()
+    token = ward.enrollment_token()
     try:
         with pytest.raises(ServerUnavailable):
             enroll_kiosk(tmp_path, EnrollmentCode(proxy.url, token), tmp_path / "enrollment.json", timeout=TIMEOUT_S)
         pending = json.loads((tmp_path / PENDING_ENROLLMENT_FILE).read_text())
         assert stat.S_IMODE((tmp_path / PENDING_ENROLLMENT_FILE).stat().st_mode) == 0o600
-        with ward_server.sessions() as session:  # the first try did reach the server
+        with ward.sessions() as session:  # the first try did reach the server
             assert session.get(Device, pending["device_id"]).secret_hash == secret_digest(pending["secret"])
         enrolled = enroll_kiosk(tmp_path, EnrollmentCode(proxy.url, token), tmp_path / "enrollment.json",
                                 timeout=TIMEOUT_S)
@@ -54,37 +63,37 @@ def test_an_answer_lost_after_the_server_spent_the_code_is_fetched_again(ward_se
     assert load_device(tmp_path).venue_id == enrolled.credentials.venue_id != "unassigned"
     outbox = Outbox(tmp_path / "outbox")
     outbox.append(make_draft(enrolled.device.device_id))
-    assert push_pending(outbox, SyncClient(enrolled.credentials.model_copy(update={"server_url": ward_server.url})))\
+    assert push_pending(outbox, SyncClient(enrolled.credentials.model_copy(update={"server_url": ward.url})))\
         .accepted == 1
 
 
-def test_twenty_enrollments_through_a_flaky_link_all_succeed(ward_server, tmp_path):
-    proxy = FaultProxy(ward_server.port, fault_rate=0.5, delay_s=TIMEOUT_S * 1.5, seed=9).start()
+def test_twenty_enrollments_through_a_flaky_link_all_succeed(ward, tmp_path):
+    proxy = FaultProxy(ward.port, fault_rate=0.5, delay_s=TIMEOUT_S * 1.5, seed=9).start()
     try:
-        results = [enroll_through(proxy.url, ward_server.enrollment_token(), tmp_path / f"kiosk{i:02d}")
+        results = [enroll_through(proxy.url, ward.enrollment_token(), tmp_path / f"kiosk{i:02d}")
                    for i in range(20)]
     finally:
         proxy.stop()
     print(f"\n20 enrollments through a 50 % faulty link: {sum(t for _, t in results)} tries; {dict(proxy.counts)}")
     assert any(tries > 1 for _, tries in results), "the link never failed; raise the fault rate"
-    with ward_server.sessions() as session:
+    with ward.sessions() as session:
         for enrolled, _ in results:
             assert session.get(Device, enrolled.device.device_id).secret_hash == secret_digest(enrolled.credentials.secret)
 
 
-def test_the_same_code_from_another_kiosk_is_refused(ward_server, tmp_path):
-    token = ward_server.enrollment_token()
-    enroll_kiosk(tmp_path / "a", EnrollmentCode(ward_server.url, token), tmp_path / "a" / "enrollment.json")
+def test_the_same_code_from_another_kiosk_is_refused(ward, tmp_path):
+    token = ward.enrollment_token()
+    enroll_kiosk(tmp_path / "a", EnrollmentCode(ward.url, token), tmp_path / "a" / "enrollment.json")
     with pytest.raises(Exception) as refused:
-        enroll_kiosk(tmp_path / "b", EnrollmentCode(ward_server.url, token), tmp_path / "b" / "enrollment.json")
+        enroll_kiosk(tmp_path / "b", EnrollmentCode(ward.url, token), tmp_path / "b" / "enrollment.json")
     assert refused.value.problem.kind == Kind.CODE_REFUSED
 
 
-def test_kiosk_sync_enroll_run_again_after_a_lost_answer_enrolls(ward_server, tmp_path, monkeypatch, capsys):
+def test_kiosk_sync_enroll_run_again_after_a_lost_answer_enrolls(ward, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "kiosk"))
     monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "none.toml"))
-    proxy = ScriptedProxy(ward_server.port, ["drop_after"]).start()
-    token = ward_server.enrollment_token()
+    proxy = ScriptedProxy(ward.port, ["drop_after"]).start()
+    token = ward.enrollment_token()
     try:
         assert sync_cli.main(["enroll", proxy.url, token]) == 1
         assert problem_text(Problem(Kind.BROKEN_OFF, proxy.url)) in capsys.readouterr().err
@@ -94,12 +103,12 @@ def test_kiosk_sync_enroll_run_again_after_a_lost_answer_enrolls(ward_server, tm
     assert Credentials.load(tmp_path / "kiosk" / "enrollment.json") is not None
 
 
-def test_a_missing_ca_bundle_is_one_clear_sentence_and_exit_2(ward_server, tmp_path, monkeypatch, capsys):
+def test_a_missing_ca_bundle_is_one_clear_sentence_and_exit_2(ward, tmp_path, monkeypatch, capsys):
     missing = tmp_path / "ward-ca.pem"
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "kiosk"))
     monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "none.toml"))
     monkeypatch.setenv("KIOSK_SERVER_CA_BUNDLE", str(missing))
-    assert sync_cli.main(["enroll", ward_server.url, ward_server.enrollment_token()]) == 2
+    assert sync_cli.main(["enroll", ward.url, ward.enrollment_token()]) == 2
     err = capsys.readouterr().err
     assert problem_text(Problem(Kind.CA_BUNDLE_UNREADABLE, str(missing))) in err and "Traceback" not in err
 
