@@ -211,3 +211,18 @@ def test_the_ward_backup_refuses_an_unknown_database(tmp_path: Path) -> None:
     env = {**os.environ, "WARD_DATABASE_URL": "mysql://ward@db/ward", "WARD_BACKUP_DIR": str(tmp_path)}
     done = subprocess.run(["bash", str(DEPLOY / "ward-backup.sh")], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "only sqlite and postgresql" in done.stderr
+
+
+@pytest.mark.skipif(not shutil.which("pg_dump"), reason="pg_dump is installed with PostgreSQL (make test)")
+def test_the_ward_backup_dumps_a_postgresql_database(tmp_path: Path) -> None:
+    from tests.postgres import TemporaryPostgres, server_binaries
+
+    if server_binaries() is None:
+        pytest.skip("PostgreSQL's server is not installed (make test installs it)")
+    with TemporaryPostgres() as cluster:
+        url = cluster.new_database()  # postgresql+psycopg://…, as ward.env holds it
+        env = {**os.environ, "WARD_DATABASE_URL": url, "WARD_BACKUP_DIR": str(tmp_path)}
+        done = subprocess.run(["bash", str(DEPLOY / "ward-backup.sh")], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    dumps = list(tmp_path.glob("ward-*.pgdump"))
+    assert len(dumps) == 1 and dumps[0].read_bytes().startswith(b"PGDMP")
