@@ -180,3 +180,20 @@ def test_ward_import_reports_a_hostile_bundle_and_imports_the_ones_around_it(war
         [line] = [line for line in lines if f"refused: {path} " in line]
         assert reason in line
     assert ward_server.record_count() == RECORDS + 5
+
+
+def test_hostile_records_in_a_signed_bundle_are_refused_one_by_one(ward_server, kiosk, tmp_path):
+    """A kiosk's own key signed them (a tampered kiosk): the ward still checks every record."""
+    from sync.bundle import Bundle, _write_signed
+
+    good = [r.model_dump(mode="json") for r in kiosk.outbox.pending(3)]
+    deep: object = 1
+    for _ in range(900):
+        deep = [deep]
+    hostile = [1, "x", None, {**good[0], "id": "not-a-uuid"}, {**good[1], "payload": {"deep": deep}},
+               {**good[2], "seq": 2**70}, {**good[2], "payload": {"a\u0000b": 1}}]
+    document = {"format": 1, "id": "b", "device_id": kiosk.device_id, "created_at": "now", "records": hostile + good}
+    path = _write_signed(tmp_path / "x.bundle.json", "bundle", document, kiosk.credentials.bundle_key)
+    receipt, results = import_(ward_server, path)
+    assert [r.status for r in results] == ["rejected"] * len(hostile) + ["accepted"] * 3
+    assert ward_server.record_count() == 3
