@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 MAX_TRIES = 5
 LOCKOUTS_S = (5 * 60, 15 * 60, 60 * 60, 4 * 60 * 60, 24 * 60 * 60)  # the last one repeats
 STATE_FILE = "staff-lockout.json"
+MAX_STATE_BYTES = 4096  # the state is about 60 bytes; more is damage
 
 PinResult = Literal["open", "wrong", "locked", "no_pin"]
 
@@ -58,7 +59,8 @@ class LockoutState:
         if path is None:
             return cls()
         try:
-            data = json.loads(path.read_bytes())
+            with open(path, "rb") as handle:
+                data = json.loads(handle.read(MAX_STATE_BYTES))
             state = cls(int(data["wrong"]), int(data["lockouts"]), float(data["locked_until"]))
         except FileNotFoundError:
             return cls()
