@@ -22,7 +22,7 @@ from lessons.signing import SIGNATURE_FILE, check_unchanged, read_signature, ver
 
 REFERENCE_LANGUAGE = "vi"
 # Fields a translation rewrites; everything else (ids, kinds, answers, settings) must match the reference.
-TRANSLATED_FIELDS = frozenset({"text", "title", "summary", "feedback", "label", "message", "words", "image"})
+TRANSLATED_FIELDS = frozenset({"text", "title", "summary", "feedback", "label", "message", "words", "image", "recap"})
 
 
 @dataclass
