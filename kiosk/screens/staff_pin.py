@@ -87,7 +87,8 @@ class StaffPinScreen(StaffScreen):
     def _standing_message(self) -> str:
         """Why the keypad cannot open anything now, or "" when it can."""
         if not self.gate.configured:
-            return _("No staff PIN is set on this kiosk. A technician must set KIOSK_STAFF_PIN first.")
+            return _("No usable staff PIN is set on this kiosk. A technician must set a KIOSK_STAFF_PIN "
+                     "that is hard to guess.")
         minutes = self.gate.minutes_left()
         if minutes > 90:
             return _("Too many wrong PINs. Try again in {hours} hours.").format(hours=math.ceil(minutes / 60))

@@ -89,7 +89,8 @@ def test_without_a_pin_setting_the_staff_screen_stays_closed(kiosk_config):
     def script(app):
         yield from open_staff(app, "0000")
         assert screen_name(app) == "staff_pin"
-        assert shown(_("No staff PIN is set on this kiosk. A technician must set KIOSK_STAFF_PIN first."))
+        assert shown(_("No usable staff PIN is set on this kiosk. A technician must set a KIOSK_STAFF_PIN "
+                     "that is hard to guess."))
 
     run_kiosk(services, script)
 
