@@ -27,8 +27,8 @@ from sync.device import start_device
 from sync.enrollment import enroll_kiosk
 from sync.enrollment_code import BadEnrollmentCode
 from sync.health import read_health
-from sync.heartbeat import collect_heartbeat, set_aside_records
-from sync.outbox import Outbox
+from sync.heartbeat import collect_heartbeat
+from sync.outbox import Outbox, OutboxLocked
 from sync.problems import Kind, Problem
 
 
@@ -86,23 +86,30 @@ def _push(config: KioskConfig, outbox: Outbox, credentials: Credentials) -> int:
     return 0
 
 
-def _status(config: KioskConfig, outbox: Outbox, credentials: Credentials | None, device_id: str,
+def _status(config: KioskConfig, outbox: Outbox | None, credentials: Credentials | None, device_id: str,
             copied_from: str | None) -> int:
-    stats = outbox.stats()
+    """What is queued and how sync goes; with ``outbox`` None (the running kiosk holds it) the counts
+    are those the kiosk's sync last wrote to ``sync-health.json``."""
     if credentials:
         print(_("{device}: enrolled with {server}").format(device=device_id, server=credentials.server_url))
     else:
         print(_("{device}: not enrolled").format(device=device_id))
         if copied_from:
             print(problem_text(Problem(Kind.COPIED_CARD)))
+    health = read_health(config.data_dir) or {}
+    if outbox is not None:
+        stats = outbox.stats()
+        counts = {"pending": stats.pending, "sent": stats.acked, "refused": stats.quarantined,
+                  "set_aside": stats.set_aside_records, "bytes": stats.bytes_on_disk}
+    else:
+        counts = {"pending": health.get("pending"), "sent": "?", "refused": health.get("refused"),
+                  "set_aside": health.get("set_aside"), "bytes": "?"}
     print(_("pending {pending}, sent {sent}, refused by the ward {refused}, set aside as damaged {set_aside}, "
-            "{bytes} bytes on disk").format(pending=stats.pending, sent=stats.acked, refused=stats.quarantined,
-                                            set_aside=set_aside_records(stats), bytes=stats.bytes_on_disk))
-    health = read_health(config.data_dir)
+            "{bytes} bytes on disk").format(**counts))
     if health:
         print(_("the kiosk's sync: {state}, last checked {alive_at}").format(state=health.get("state"),
                                                                            alive_at=health.get("alive_at")))
-        if health.get("problem_kind") in Kind.__members__.values():
+        if health.get("problem_kind") in set(Kind):
             print("  " + problem_text(Problem(Kind(health["problem_kind"]), str(health.get("problem_subject") or ""))))
     return 0
 
@@ -137,7 +144,14 @@ def main(argv: list[str] | None = None) -> int:
         return _enroll(config, args.code)
 
     credentials = Credentials.load(config.credentials_file)
-    outbox = Outbox(config.outbox_dir)
+    try:
+        outbox = Outbox(config.outbox_dir)
+    except OutboxLocked:
+        if args.command == "status":  # the running kiosk holds the outbox: say what it last wrote down
+            return _status(config, None, credentials, device.device_id, device.copied_from)
+        _say(_("The kiosk is running and holds its stored results: stop it first (sudo systemctl stop kiosk), "
+               "or use the technician screen."))
+        return 1
     if args.command == "status":
         return _status(config, outbox, credentials, device.device_id, device.copied_from)
     if credentials is None:

@@ -156,7 +156,8 @@ def _set_copy_aside(copied: DeviceIdentity, data_dir: Path, outbox_dir: Path, cr
     credentials_file.unlink(missing_ok=True)
     (data_dir / PENDING_ENROLLMENT_FILE).unlink(missing_ok=True)
     log.warning("device: this memory card was cloned from kiosk %s (the hardware differs): it is now %s and must "
-                "be enrolled again; the copied records stay unsent in %s", original, identity.device_id, aside)
+                "be enrolled again%s", original, identity.device_id,
+                f"; the copied records stay unsent in {aside}" if aside else "")
     return identity
 
 

@@ -10,7 +10,7 @@ from importlib import metadata
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sync.outbox import Outbox, OutboxStats
+from sync.outbox import Outbox
 from sync.power import under_voltage
 
 DISTRIBUTION = "bdhvs-kiosk"
@@ -38,11 +38,6 @@ def app_version() -> str:
         return "unknown"
 
 
-def set_aside_records(stats: OutboxStats) -> int:
-    """Records the outbox set aside as damaged (salvaged segments count their unreadable records)."""
-    return getattr(stats, "set_aside_records", 0)
-
-
 def collect_heartbeat(outbox: Outbox, last_sync: dt.datetime | None) -> Heartbeat:
     """A heartbeat for this kiosk now; free disk is that of the outbox's partition."""
     stats = outbox.stats()
@@ -51,6 +46,6 @@ def collect_heartbeat(outbox: Outbox, last_sync: dt.datetime | None) -> Heartbea
     except OSError:
         free = None
     return Heartbeat(app_version=app_version(), pending=stats.pending, quarantined=stats.quarantined,
-                     set_aside=set_aside_records(stats),
+                     set_aside=stats.set_aside_records,
                      last_sync=last_sync, free_disk_bytes=free, under_voltage=under_voltage(),
                      device_time=dt.datetime.now(dt.timezone.utc))

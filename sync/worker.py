@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 from sync.client import NeedsEnrollment, ServerUnavailable, SyncClient, push_pending
 from sync.health import ALIVE_EVERY_S, write_health
-from sync.heartbeat import collect_heartbeat, set_aside_records
+from sync.heartbeat import collect_heartbeat
 from sync.outbox import Outbox
 from sync.packs import PackInstaller
 from sync.problems import Kind, Problem, describe
@@ -127,7 +127,7 @@ class SyncWorker:
         """Pending, refused and set-aside counts from the outbox; none when it cannot say."""
         try:
             stats = self.outbox.stats()
-            return {"pending": stats.pending, "refused": stats.quarantined, "set_aside": set_aside_records(stats)}
+            return {"pending": stats.pending, "refused": stats.quarantined, "set_aside": stats.set_aside_records}
         except Exception as exc:  # damage: the round that meets it reports it
             log.debug("sync: outbox counts unavailable (%s)", exc)
             return {}
