@@ -194,7 +194,7 @@ class KioskServices:
         """The worker's status, or before sync starts what the saved files say."""
         if self.sync is not None:
             return self.sync.status
-        state = "waiting" if self.credentials else ("needs_enrollment" if self.sync_problem else "not_enrolled")
+        state = "needs_enrollment" if self.sync_problem else ("waiting" if self.credentials else "not_enrolled")
         return SyncStatus(state, self.outbox.stats().pending, problem=self.sync_problem)
 
     def sync_problem_text(self, status: SyncStatus | None = None) -> str:

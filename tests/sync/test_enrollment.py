@@ -129,3 +129,24 @@ def test_plain_http_is_refused_except_to_this_machine(url):
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000", "https://w.vn"])
 def test_https_and_loopback_http_are_accepted(url):
     assert parse_enrollment_code(f"{url} OhfmZE7zufrbQ2dMNKdvDkNtFBWxjsUC").url == url
+
+
+def test_an_enrollment_file_from_before_bundle_keys_asks_for_enrollment_instead_of_failing(tmp_path, caplog):
+    old = {"server_url": "https://ward7.example.vn", "device_id": "kiosk-0000abcd", "secret": "s" * 43,
+           "venue_id": "ca-phe-luka", "name": "Cà phê Luka"}
+    (tmp_path / "enrollment.json").write_text(json.dumps(old))
+    assert Credentials.load(tmp_path / "enrollment.json") is None
+    assert "must be enrolled again" in caplog.text
+
+
+def test_a_saved_plain_http_enrollment_is_not_used(tmp_path):
+    from kiosk.config import KioskConfig
+    from kiosk.services import KioskServices
+
+    config = KioskConfig(data_dir=tmp_path / "kiosk")
+    Credentials(server_url="http://ward7.example.vn", device_id="kiosk-0000abcd", secret="s" * 43, venue_id="v",
+                name="n", bundle_key="0" * 64).save(config.credentials_file)
+    services = KioskServices(config)
+    assert services.sync_client() is None
+    status = services.sync_status()
+    assert status.state == "needs_enrollment" and status.problem.kind == Kind.INSECURE_URL
