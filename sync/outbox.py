@@ -71,7 +71,7 @@ from tinydb.table import Document, Table
 
 from sync.atomic_storage import TEMP_SUFFIX, AtomicJSONStorage
 from sync.outbox_segments import (DAMAGED, TABLE, CorruptSegment, Salvage, Segment, doc_problem, encode,
-                                  index_segment, pending_doc, read_docs, segment_name, seq_range)
+                                  index_segment, pending_doc, read_docs, seq_range)
 from sync.records import Record, RecordDraft
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,7 @@ class Outbox:
         self._quarantined: dict[str, int] = {}  # file name in quarantine/ -> bytes
         self._rejected: dict[str, tuple[int, int, int]] = {}  # file in rejected/ -> (records, damaged, bytes)
         self._other_bytes = 0  # the lock and state files
+        self._stuck: set[int] = set()  # segments whose rejected records could not be moved out
         storage.make_folder(self.folder, fsync)
         self._own()
         try:
@@ -195,7 +196,6 @@ class Outbox:
         reserved = [0]
         for path in sorted((self.folder / QUARANTINE).glob("seg-*")):
             self._quarantined[path.name] = path.lstat().st_size
-            reserved.append((seq_range(path, exact=False) or (0, 0))[1])
         segments = sorted(p for p in self.folder.iterdir() if seq_range(p))
         for path in sorted((self.folder / REJECTED).glob("seg-*.json")):
             reserved.append(seq_range(path)[1])
@@ -205,6 +205,7 @@ class Outbox:
                 self._count_rejected(path)
         for path in segments:
             self._load(path)
+        reserved += [(seq_range(Path(name), exact=False) or (0, 0))[1] for name in self._quarantined]
         first, last = self._reserved
         if first and first not in self._segments:  # the newest segment is gone: skip its whole range
             reserved.append(last)
@@ -683,8 +684,10 @@ class Outbox:
             self._storage.make_folder(self.folder / REJECTED, self.fsync)
             self._storage.replace(self.folder / REJECTED / segment.path.name, data, self.fsync)
         except OSError as exc:
-            log.warning("outbox: cannot move the %d rejected record(s) out of %s (%s); it stays for now",
-                        len(docs), segment.path.name, exc)
+            if segment.first not in self._stuck:  # logged once; tried again at every prune
+                log.warning("outbox: cannot move the %d rejected record(s) out of %s (%s); it stays for now",
+                            len(docs), segment.path.name, exc)
+            self._stuck.add(segment.first)
             return False
         self._rejected[segment.path.name] = (len(docs), damaged, len(data))
         return True

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sync.records import Record
+
 TABLE = "records"
 STATES = ("pending", "acked", "rejected")
 DAMAGED = "damaged on the kiosk's disk"  # the reason of a record rejected because its stored copy broke
@@ -50,8 +52,8 @@ def seq_range(path: Path, exact: bool = True) -> tuple[int, int] | None:
     return int(match[1]), int(match[2])
 
 
-def pending_doc(record: Any, queued_at: float) -> dict[str, Any]:
-    """The document a newly queued record (a ``sync.records.Record``) is stored as."""
+def pending_doc(record: Record, queued_at: float) -> dict[str, Any]:
+    """The document a newly queued record is stored as."""
     return {"state": "pending", "queued_at": queued_at, "record": record.model_dump(mode="json")}
 
 
@@ -102,27 +104,34 @@ def _is_number(value: Any) -> bool:
 def read_docs(path: Path, raw: bytes) -> Salvage:
     """Every well-formed document of the segment file ``path`` whose content is ``raw``."""
     first, last = seq_range(path)
+    docs: dict[int, dict[str, Any]] = {}
     try:
         data = json.loads(raw)
-    except ValueError as exc:  # not JSON (UnicodeDecodeError is a ValueError too)
-        return _scan(raw.decode("utf-8", "replace"), first, last, f"not valid JSON ({exc})")
-    table = data.get(TABLE) if isinstance(data, dict) else None
-    if not isinstance(table, dict) or not table:
-        return _scan(raw.decode("utf-8", "replace"), first, last, f"no '{TABLE}' table")
-    docs, problems = {}, []
-    for key, doc in table.items():
-        seq = int(key) if key.isdigit() else -1
-        problem = f"document {key!r} is outside the segment's seq range" if not first <= seq <= last \
-            else doc_problem(seq, doc)
-        if problem:
-            problems.append(problem)
-        else:
-            docs[seq] = doc
-    return Salvage(dict(sorted(docs.items())), len(problems), "; ".join(problems[:3]) or None)
+    except (ValueError, RecursionError) as exc:  # not JSON (UnicodeDecodeError is a ValueError too)
+        problem = f"not valid JSON ({exc})"
+    else:
+        table = data.get(TABLE) if isinstance(data, dict) else None
+        problems = [] if isinstance(table, dict) and table else [f"no '{TABLE}' table"]
+        for key, doc in (table.items() if isinstance(table, dict) else ()):
+            seq = int(key) if key.isdigit() else -1
+            problem = f"document {key!r} is outside the segment's seq range" if not first <= seq <= last \
+                else doc_problem(seq, doc)
+            if problem:
+                problems.append(problem)
+            else:
+                docs[seq] = doc
+        if not problems:
+            return Salvage(dict(sorted(docs.items())))
+        problem = "; ".join(problems[:3])
+    # A damaged key may also have hidden an intact document (JSON keeps the last of two equal keys).
+    scanned, seen = _scan(raw.decode("utf-8", "replace"), first, last)
+    docs = {**scanned, **docs}
+    return Salvage(dict(sorted(docs.items())), len(seen - docs.keys()), problem)
 
 
-def _scan(text: str, first: int, last: int, problem: str) -> Salvage:
-    """Decode each document of a broken file on its own; the first good copy of a seq wins."""
+def _scan(text: str, first: int, last: int) -> tuple[dict[int, dict[str, Any]], set[int]]:
+    """Decode each document of a broken file on its own: the good ones (the first good copy of a seq
+    wins) and every seq that looked like the start of a document."""
     docs: dict[int, dict[str, Any]] = {}
     seen: set[int] = set()
     for match in _DOC_START.finditer(text):
@@ -132,11 +141,11 @@ def _scan(text: str, first: int, last: int, problem: str) -> Salvage:
         seen.add(seq)
         try:
             doc, _ = _DECODER.raw_decode(text, match.end() - 1)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         if seq not in docs and doc_problem(seq, doc) is None:
             docs[seq] = doc
-    return Salvage(dict(sorted(docs.items())), len(seen - docs.keys()), problem)
+    return docs, seen
 
 
 def index_segment(path: Path, docs: dict[int, dict[str, Any]], size: int) -> tuple[Segment, dict[str, int]]:

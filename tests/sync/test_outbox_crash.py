@@ -10,7 +10,6 @@ power loss; the fsyncs that guard against power loss are what the atomic storage
 
 This module imports no pytest at top level so the child starts quickly.
 """
-import json
 import os
 import random
 import signal
