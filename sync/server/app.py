@@ -132,38 +132,36 @@ async def read_json_body(request: Request, unpacked_limit: int = MAX_BODY_BYTES)
 
 
 class PackSource:
-    """The signed lesson pack the server hands out, re-read only when its signature changes."""
+    """The signed lesson pack the server hands out, re-read only when its signature changes, and the
+    lessons a record may name: the built-in packs and the served folder's (signed yet or not)."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self._cached: tuple[float, str, bytes, LessonCatalog] | None = None
+        self._cached: tuple[float, str, bytes] | None = None
+        self._catalog: tuple[tuple, LessonCatalog] | None = None
 
-    def _stamp(self) -> float | None:
+    def _mtime(self, path: Path) -> float | None:
         try:
-            return (self.folder / "signature.json").stat().st_mtime if self.folder else None
+            return path.stat().st_mtime
         except OSError:
             return None
 
-    def _load(self) -> tuple[float, str, bytes, LessonCatalog] | None:
-        stamp = self._stamp()
-        if stamp is None:
-            return None
-        if self._cached is None or self._cached[0] != stamp:
-            etag, body = encode_pack(self.folder)
-            self._cached = (stamp, etag, body, builtin_catalog().merged(LessonCatalog.from_folders([self.folder])))
-        return self._cached
-
     def current(self) -> tuple[str, bytes]:
         """(ETag, body); 404 when the server has no signed pack to give."""
-        loaded = self._load()
-        if loaded is None:
+        stamp = self._mtime(self.folder / "signature.json") if self.folder else None
+        if stamp is None:
             raise HTTPException(404, "this ward server has no signed lesson pack")
-        return loaded[1], loaded[2]
+        if self._cached is None or self._cached[0] != stamp:
+            self._cached = (stamp, *encode_pack(self.folder))
+        return self._cached[1], self._cached[2]
 
     def catalog(self) -> LessonCatalog:
-        """The lessons a record may name: the built-in packs and the one served."""
-        loaded = self._load()
-        return loaded[3] if loaded else builtin_catalog()
+        if self.folder is None:
+            return builtin_catalog()
+        stamp = (self._mtime(self.folder), self._mtime(self.folder / "signature.json"))
+        if self._catalog is None or self._catalog[0] != stamp:
+            self._catalog = (stamp, builtin_catalog().merged(LessonCatalog.from_folders([self.folder])))
+        return self._catalog[1]
 
 
 def create_app(database_url: str, *, packs_dir: Path | None = None, rate_per_s: float = RATE_PER_S,

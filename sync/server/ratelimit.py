@@ -11,6 +11,8 @@ import time
 class RateLimiter:
     """``retry_after(key)``: None when the request may go ahead, else the seconds to wait."""
 
+    MAX_KEYS = 100_000  # many addresses each failing once must not grow the table without end
+
     def __init__(self, rate_per_s: float, burst: float, clock=time.monotonic) -> None:
         if rate_per_s <= 0 or burst < 1:
             raise ValueError("the rate must be positive and the burst at least one request")
@@ -19,8 +21,6 @@ class RateLimiter:
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when counted)
         self._lock = threading.Lock()
-
-    MAX_KEYS = 100_000  # many addresses each failing once must not grow the table without end
 
     def _tokens(self, key: str, now: float) -> float:
         tokens, then = self._buckets.get(key, (self.burst, now))

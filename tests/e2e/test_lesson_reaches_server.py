@@ -2,13 +2,24 @@
 import time
 from pathlib import Path
 
+import pytest
+
 from kiosk.i18n import _
 from kiosk.services import KioskServices
 from lessons.engine import LessonRun
+from tests.harness import WardServer
 from tests.lesson_driver import Play, play_lesson
 from tests.ui import find, run_kiosk, screen_name, tap
 
 DRILL_PACK = Path(__file__).resolve().parent.parent / "fixtures" / "drill-pack"
+
+
+@pytest.fixture
+def ward_server(tmp_path: Path):
+    """A ward that serves the drill pack, so it knows the lesson and step ids the kiosk records."""
+    server = WardServer(f"sqlite:///{tmp_path / 'ward.sqlite3'}", packs_dir=DRILL_PACK).start()
+    yield server
+    server.stop()
 
 
 def test_a_lesson_by_touch_reaches_the_ward_server_once(enrolled_config, ward_server, qr_camera):
