@@ -36,8 +36,10 @@ class RateLimiter:
     def retry_after(self, key: str) -> float | None:
         now = self._clock()
         with self._lock:
-            if len(self._buckets) >= self.MAX_KEYS and key not in self._buckets:
+            if len(self._buckets) >= self.MAX_KEYS and key not in self._buckets:  # forget the refilled ones,
                 self._buckets = {k: v for k, v in self._buckets.items() if self._tokens(k, now) < self.burst}
+                if len(self._buckets) >= self.MAX_KEYS:  # or, flooded from everywhere, everyone for a moment
+                    self._buckets.clear()
             tokens = self._tokens(key, now)
             if tokens >= 1:
                 self._buckets[key] = (tokens - 1, now)
