@@ -40,7 +40,8 @@ def pending_secret(data_dir: Path, device_id: str) -> str:
     """The secret to register for ``device_id``: the one kept from an earlier try, else a new one kept now."""
     path = Path(data_dir) / PENDING_ENROLLMENT_FILE
     try:
-        pending = PendingEnrollment.model_validate_json(path.read_bytes()[:4096])
+        with open(path, "rb") as handle:
+            pending = PendingEnrollment.model_validate_json(handle.read(4096))
         if pending.device_id == device_id:
             return pending.secret
     except FileNotFoundError:

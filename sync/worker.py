@@ -202,7 +202,7 @@ class SyncWorker:
             return False
         except Exception as exc:  # noqa: BLE001 - one bad round must not end sync
             problem = describe(exc)
-            self._log_once("push", problem, exc)
+            self._log_once("push", problem, exc, logging.WARNING if isinstance(exc, ServerUnavailable) else logging.ERROR)
             if progress.accepted or progress.duplicate or progress.rejected:
                 self.backoff.reset()  # part went through: the link works, try again soon
             self._next_at = self.clock() + self.backoff.failed(getattr(exc, "retry_after", None))
