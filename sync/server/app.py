@@ -176,7 +176,7 @@ def create_app(database_url: str, *, packs_dir: Path | None = None, rate_per_s: 
     sessions: sessionmaker = make_sessions(engine)
     limiter = RateLimiter(rate_per_s, burst)
     failures = RateLimiter(failure_rate_per_s, failure_burst)
-    bundle_keys = BundleKeys(bundle_key_file or default_key_file(database_url))
+    bundle_keys = BundleKeys(bundle_key_file or default_key_file(database_url)).ensure()
     packs = PackSource(packs_dir)
     app = FastAPI(title="Bình Dân Học Vụ Số ward server", version="1", max_body_size=DEFAULT_BODY_LIMIT)
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=5)

@@ -167,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         upgrade(args.database)
         return _run(args)
+    except BundleKeyError as exc:
+        print(f"ward-server: {exc}", file=sys.stderr)
+        return 2
     except (DBAPIError, ArgumentError, NoSuchModuleError, OSError) as exc:
         if isinstance(exc, OSError) and not _is_database_file_error(args.database, exc):
             raise

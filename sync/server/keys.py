@@ -13,6 +13,7 @@ import secrets
 from pathlib import Path
 
 KEY_BYTES = 32
+WHERE = "give a path this user may write with --bundle-key-file or WARD_BUNDLE_KEY_FILE"
 
 
 class BundleKeyError(Exception):
@@ -25,6 +26,12 @@ class BundleKeys:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._master: bytes | None = None
+
+    def ensure(self) -> "BundleKeys":
+        """Read or make the master key now, so a file that cannot be used is reported at start, not at
+        the first enrollment; raises BundleKeyError."""
+        self._key()
+        return self
 
     def for_device(self, device_id: str) -> str:
         return hmac.new(self._key(), b"bundle\n" + device_id.encode(), hashlib.sha256).hexdigest()
@@ -40,7 +47,7 @@ class BundleKeys:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            raise BundleKeyError(f"cannot read the bundle key file {self.path}: {exc}") from None
+            raise BundleKeyError(f"cannot read the bundle key file {self.path} ({getattr(exc, 'strerror', None) or exc}); {WHERE}") from None
         try:
             key = bytes.fromhex(text)
         except ValueError:
@@ -64,7 +71,7 @@ class BundleKeys:
         except FileExistsError:
             return self._read()
         except OSError as exc:
-            raise BundleKeyError(f"cannot create the bundle key file {self.path}: {exc}") from None
+            raise BundleKeyError(f"cannot create the bundle key file {self.path} ({exc.strerror}); {WHERE}") from None
         finally:
             staging.unlink(missing_ok=True)
         return key

@@ -5,11 +5,13 @@ import stat
 import threading
 from collections import Counter
 
+import pytest
 import requests
 
 from sync.credentials import secret_digest
 from sync.server import identity
 from sync.server.db import Device
+from sync.server.keys import BundleKeyError, BundleKeys
 
 
 def enroll_body(token: str, device_id: str, secret: str) -> dict:
@@ -95,3 +97,12 @@ def test_kiosks_enrolling_properly_are_not_slowed_down(ward_server):
         tokens = [identity.create_enrollment(session, "Cà phê Luka") for _ in range(25)]
     assert {post_enroll(ward_server, enroll_body(t, f"kiosk-fine{i:04d}", "s")).status_code
             for i, t in enumerate(tokens)} == {200}
+
+
+def test_a_damaged_master_key_file_is_refused_not_replaced(tmp_path):
+    key_file = tmp_path / "ward-bundle.key"
+    first = BundleKeys(key_file).for_device("kiosk-a")
+    assert BundleKeys(key_file).for_device("kiosk-a") == first  # the same key after a restart
+    key_file.write_bytes(b"\xff\xfe not a key")
+    with pytest.raises(BundleKeyError, match="damaged|cannot read"):
+        BundleKeys(key_file).for_device("kiosk-a")

@@ -83,3 +83,13 @@ def test_the_sqlite_database_syncs_every_commit_to_disk(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     engine.dispose()
+
+
+def test_a_bundle_key_file_that_cannot_be_made_is_one_plain_line_at_start(tmp_path, capsys, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("WARD_BUNDLE_KEY_FILE", str(blocker / "ward-bundle.key"))
+    assert ward_server_cli(["--database", f"sqlite:///{tmp_path / 'ward.sqlite3'}", "serve"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ward-server: cannot ") and "bundle key file" in err and "--bundle-key-file" in err
+    assert len(err.splitlines()) == 1
