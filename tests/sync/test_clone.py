@@ -15,7 +15,6 @@ from sync.device import DeviceIdentity, hardware_fingerprint, load_device, save_
 from sync.enrollment_code import EnrollmentCode
 from sync.problems import ENGLISH, Kind
 from sync.server.db import Device
-from sync.worker import SyncWorker
 from tests.helpers import enroll_kiosk, wait_for
 
 ORIGINAL, COPY = "mac:original-board", "mac:second-board"
