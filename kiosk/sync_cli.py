@@ -139,7 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     config = loaded.config
     use_language(config.language)
     # Before the outbox opens: a cloned memory card sets the copied outbox aside.
-    device = start_device(config.data_dir, config.outbox_dir, config.credentials_file)
+    try:
+        device = start_device(config.data_dir, config.outbox_dir, config.credentials_file)
+    except (RuntimeError, OSError) as exc:  # a damaged identity file, an unreadable data partition
+        _say(str(exc))
+        return 2
     if args.command == "enroll":
         return _enroll(config, args.code)
 

@@ -69,3 +69,11 @@ def test_status_on_a_copied_card_says_it_must_be_enrolled_again(config, ward_ser
     assert (config.data_dir / f"outbox-copied-from-{device.device_id}").is_dir()
     assert sync_cli.main(["push"]) == 1
     assert _("This kiosk is not enrolled; run `kiosk-sync enroll CODE` first.") in capsys.readouterr().err
+
+
+def test_a_damaged_identity_file_is_one_sentence_and_exit_2(config, capsys):
+    config.data_dir.mkdir(parents=True)
+    (config.data_dir / "device.json").write_text('{"device_id": ')
+    assert sync_cli.main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert "device.json is damaged" in err and "Traceback" not in err
