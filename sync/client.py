@@ -82,6 +82,11 @@ def request_problem(exc: requests.RequestException, url: str) -> Problem:
     return Problem(kind, server_of(url), detail)
 
 
+def _garbled(url: str, detail: str) -> ServerUnavailable:
+    """An answer the kiosk cannot use (cut short, not JSON, for other records): try again later."""
+    return ServerUnavailable(Problem(Kind.GARBLED, server_of(url), detail))
+
+
 def _call(http: requests.Session, method: str, url: str, timeout: float, verify: bool | str,
           **kwargs) -> requests.Response:
     if isinstance(verify, str) and not (os.path.isfile(verify) and os.access(verify, os.R_OK)):
@@ -93,12 +98,13 @@ def _call(http: requests.Session, method: str, url: str, timeout: float, verify:
     except OSError as exc:  # requests raises a bare OSError for a CA file it cannot load
         raise SetupProblem(Problem(Kind.CA_BUNDLE_UNREADABLE, str(verify), str(exc)[:300])) from exc
     if response.status_code in (401, 403):
-        raise NeedsEnrollment(Problem(Kind.TOKEN_REFUSED, server_of(url), f"{method} {url}: HTTP "
-                                                                          f"{response.status_code} {response.text[:200]}"))
+        detail = f"{method} {url}: HTTP {response.status_code} {response.text[:200]}"
+        raise NeedsEnrollment(Problem(Kind.TOKEN_REFUSED, server_of(url), detail))
     if response.status_code == 429:
         raise ServerUnavailable(Problem(Kind.BUSY, server_of(url), "HTTP 429"), _retry_after(response))
     if response.status_code >= 500 or response.status_code == 408:
-        raise ServerUnavailable(Problem(Kind.SERVER_ERROR, server_of(url), f"{method} {url}: HTTP {response.status_code}"))
+        detail = f"{method} {url}: HTTP {response.status_code}"
+        raise ServerUnavailable(Problem(Kind.SERVER_ERROR, server_of(url), detail))
     return response
 
 
@@ -118,9 +124,9 @@ def _json_object(response: requests.Response) -> dict:
     try:
         document = response.json()
     except (ValueError, RecursionError) as exc:
-        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), f"{exc.__class__.__name__}")) from None
+        raise _garbled(response.url, exc.__class__.__name__) from None
     if not isinstance(document, dict):
-        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), "not a JSON object"))
+        raise _garbled(response.url, "not a JSON object")
     return document
 
 
@@ -147,9 +153,9 @@ def enroll(server_url: str, token: str, device_id: str, secret: str | None = Non
                                   venue_id=answer.get("venue_id"), name=answer.get("name"),
                                   bundle_key=answer.get("bundle_key"))
     except ValidationError as exc:
-        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(url), f"enrollment answer: {exc.errors()[0]['msg']}")) from None
+        raise _garbled(url, f"enrollment answer: {exc.errors()[0]['msg']}") from None
     if credentials.device_id != device_id:
-        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(url), "the answer is for another device"))
+        raise _garbled(url, "the answer is for another device")
     return credentials
 
 
@@ -185,17 +191,16 @@ class SyncClient:
         """POST one batch gzipped; returns the server's per-record results, in order."""
         response = self._post_json("/api/v1/records", {"records": [r.model_dump(mode="json") for r in records]})
         if response.status_code != 200:
-            raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), f"a batch was answered HTTP {response.status_code}"))
+            raise _garbled(response.url, f"a batch was answered HTTP {response.status_code}")
         results = _json_object(response).get("results")
         if not isinstance(results, list) or len(results) != len(records):
-            raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), "an answer for a different number of records"))
+            raise _garbled(response.url, "an answer for a different number of records")
         return results
 
     def send_heartbeat(self, beat: Heartbeat) -> None:
         response = self._post_json("/api/v1/heartbeat", beat.model_dump(mode="json"))
         if response.status_code >= 400:
-            raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), f"the heartbeat was refused: HTTP "
-                                                                        f"{response.status_code} {response.text[:200]}"))
+            raise _garbled(response.url, f"a heartbeat was answered HTTP {response.status_code} {response.text[:100]}")
 
     def get_pack(self, etag: str | None) -> bytes | None:
         """The server's signed lesson pack document, or None when it is the one we hold (or there is none)."""
@@ -205,14 +210,13 @@ class SyncClient:
             if response.status_code in (304, 404):
                 return None
             if response.status_code != 200:
-                raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), f"a pack request was answered HTTP "
-                                                                            f"{response.status_code}"))
+                raise _garbled(response.url, f"a pack request was answered HTTP {response.status_code}")
             body = bytearray()
             try:
                 for chunk in response.iter_content(64 * 1024):
                     body += chunk
                     if len(body) > MAX_PACK_BYTES:
-                        raise ServerUnavailable(Problem(Kind.GARBLED, server_of(response.url), "a lesson pack over 50 MB"))
+                        raise _garbled(response.url, "a lesson pack over 50 MB")
             except requests.RequestException as exc:
                 raise ServerUnavailable(request_problem(exc, response.url)) from exc
             return bytes(body)

@@ -201,13 +201,12 @@ class SyncWorker:
                 self._set(state="needs_enrollment", problem=exc.problem, **self._counts())
             return False
         except Exception as exc:  # noqa: BLE001 - one bad round must not end sync
-            problem = describe(exc)
-            self._log_once("push", problem, exc, logging.WARNING if isinstance(exc, ServerUnavailable) else logging.ERROR)
+            problem, offline = describe(exc), isinstance(exc, ServerUnavailable)
+            self._log_once("push", problem, exc, logging.WARNING if offline else logging.ERROR)
             if progress.accepted or progress.duplicate or progress.rejected:
                 self.backoff.reset()  # part went through: the link works, try again soon
             self._next_at = self.clock() + self.backoff.failed(getattr(exc, "retry_after", None))
-            state = "offline" if isinstance(exc, ServerUnavailable) else "error"
-            self._set(state=state, problem=problem, **self._counts())
+            self._set(state="offline" if offline else "error", problem=problem, **self._counts())
             return False
         finally:
             self._last_round = (self.wall_clock(), self.clock())
