@@ -47,7 +47,8 @@ class BundleKeys:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            raise BundleKeyError(f"cannot read the bundle key file {self.path} ({getattr(exc, 'strerror', None) or exc}); {WHERE}") from None
+            why = getattr(exc, "strerror", None) or exc
+            raise BundleKeyError(f"cannot read the bundle key file {self.path} ({why}); {WHERE}") from None
         try:
             key = bytes.fromhex(text)
         except ValueError:

@@ -20,6 +20,14 @@ from tests.harness import WardServer
 MB = 1024 * 1024
 
 
+@pytest.fixture
+def ward_server(tmp_path):
+    """On SQLite only: the limits act before any database is touched."""
+    server = WardServer(f"sqlite:///{tmp_path / 'ward.sqlite3'}").start()
+    yield server
+    server.stop()
+
+
 def answer_to_upload(port: int, head: bytes, chunks, timeout: float = 20) -> bytes:
     """Send ``head`` then ``chunks`` until the server answers; returns the first bytes of its answer."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
