@@ -6,7 +6,9 @@
     ward-server device list
     ward-server device revoke DEVICE_ID
     ward-server import BUNDLE...          store USB bundles, write a receipt beside each
-    ward-server audit [--json]            seq ranges the ward does not hold, per kiosk
+    ward-server audit [--json]            seq ranges the ward does not hold, and refused seqs, per kiosk
+    ward-server admin create NAME [--role admin|staff] [--password-stdin]   a dashboard account
+    ward-server --settings                every setting, its environment variable and default
 
 The database comes from ``--database`` or ``WARD_DATABASE_URL``; the default is an embedded
 SQLite file under ``./var/``. Every command migrates the database first, so a fresh one just works;
@@ -36,6 +38,8 @@ from sync.server.db import make_engine, make_sessions
 from sync.server.keys import BundleKeyError, BundleKeys, default_key_file
 from sync.server.migrate import upgrade
 from sync.server.serving import ServeLimits, quiet_repeats
+from sync.server.settings import describe_settings
+from sync.server.web import cli as admin_cli
 
 DEFAULT_DATABASE = "sqlite:///var/ward.sqlite3"
 
@@ -77,8 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("device_id")
     imports = commands.add_parser("import", help="store records from USB bundles and write their receipts")
     imports.add_argument("bundles", nargs="+", type=Path)
-    audit_cmd = commands.add_parser("audit", help="list kiosks with seq ranges the ward does not hold (exit 1 if any)")
+    audit_cmd = commands.add_parser("audit", help="list kiosks with seq ranges the ward does not hold and seqs it "
+                                    "refused (exit 1 if any are missing, or if a kiosk's seqs collide: a cloned SD card)")
     audit_cmd.add_argument("--json", action="store_true")
+    admin_cli.add_parser(commands)
     return parser
 
 
@@ -163,6 +169,9 @@ def _audit(session, as_json: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if (sys.argv[1:] if argv is None else argv) == ["--settings"]:
+        print(describe_settings())
+        return 0
     args = _parser().parse_args(argv)
     try:
         upgrade(args.database)
@@ -193,6 +202,8 @@ def _run(args: argparse.Namespace) -> int:
             return _import(session, args.bundles, BundleKeys(_bundle_key_file(args)))
         if args.command == "audit":
             return _audit(session, args.json)
+        if args.command == "admin":
+            return admin_cli.run(session, args)
         if args.action == "add":
             return _add_device(session, args)
         if args.action == "list":
