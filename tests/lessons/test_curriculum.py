@@ -1,11 +1,13 @@
-"""The built-in curriculum (issue 3): twelve lessons in order, each Learn → Practice → Apply.
+"""The built-in curriculum (issues 3 and 12): eighteen lessons in order, each Learn → Practice → Check.
 
 These tests hold the content to the shape the kiosk and the volunteers rely on: short
 explanations, never more than two in a row before the learner does something (issue 11), each
-with a picture; at least one drill on a simulated phone or keypad, then a short check; every drill
-kind used more than once; text in NFC; and no phone number or web address a learner could copy
-and call or visit, except the public service numbers and the look-alike addresses lesson 07 teaches to spot (those use
-the reserved ``.test`` domain, RFC 2606, so they can never reach a real site).
+with a picture; at least one drill on a simulated phone or keypad, then a short check; the main
+points and one thing to try on the learner's own phone at the end; every drill kind used more than
+once; text in NFC; and no phone number or web address a learner could copy and call or visit,
+except the public service numbers, the National Public Service Portal and the look-alike
+addresses lesson 07 teaches to spot (those use the reserved ``.test`` domain, RFC 2606, so they
+can never reach a real site).
 """
 import re
 import unicodedata
@@ -31,6 +33,12 @@ LESSON_IDS = [
     "dang-nhap-bang-van-tay-khuon-mat",
     "vneid-va-dich-vu-cong",
     "vssid-va-vi-dien-tu",
+    "lo-bi-lua-thi-lam-gi",
+    "zalo-an-toan",
+    "goi-video-voi-con-chau",
+    "tai-khoan-va-doi-dien-thoai",
+    "dich-vu-cong-truc-tuyen",
+    "y-te-so",
 ]
 DRILL_KINDS = ("tap", "order", "share", "keypad", "qr")
 LANGUAGES = ("vi", "en")
@@ -38,9 +46,11 @@ LANGUAGES = ("vi", "en")
 # Look-alike addresses lesson 07 shows on purpose, and the only places they may appear.
 LOOKALIKE_LESSON = "tin-nhan-va-duong-link-la"
 LOOKALIKE_STEP_KINDS = {"tap", "choice"}
-LOOKALIKE_ADDRESSES = {"baohiemxahoi-vn.test", "vietcornbank-xacthuc.test"}
+LOOKALIKE_ADDRESSES = {"baohiemxahoi-vn.test", "vietcornbank-xacthuc.test", "hoanthue-etax.test"}
 # The public service numbers the lessons teach (sources in ../shared/CONTENT-FACTS.md): police 113,
 # scam reports 156, HCMC's citizen line 1022, VNeID's line and EVNHCMC's.
+# The one real address a lesson names: the National Public Service Portal (lesson 17).
+OFFICIAL_ADDRESSES = {("dich-vu-cong-truc-tuyen", "dichvucong.gov.vn")}
 ALLOWED_PHONE_NUMBERS = {"113", "156", "1022", "1900 0368", "1900 545454"}
 
 # Keys whose values are ids or settings, not words a learner reads.
@@ -97,8 +107,9 @@ def vi() -> Pack:
     return builtin("vi")
 
 
-def test_the_vietnamese_pack_has_the_twelve_lessons_of_the_issue_in_order(vi):
+def test_the_vietnamese_pack_has_the_eighteen_lessons_of_the_issues_in_order(vi):
     assert vi.info.language == "vi"
+    assert len(vi.lessons) >= 18
     assert [lesson.id for lesson in vi.lessons] == LESSON_IDS
     files = sorted(p.name for p in (BUILTIN_PACKS / "vi").glob("*.yaml") if p.name != "pack.yaml")
     assert files == [f"{number:02d}-{lesson_id}.yaml" for number, lesson_id in enumerate(LESSON_IDS, 1)]
@@ -117,6 +128,30 @@ def test_each_lesson_is_learn_and_practise_then_a_short_check(vi, lesson_id):
     assert any(is_drill(step) for step in steps[:check]), f"{lesson_id}: practise on a phone or keypad ({kinds})"
     assert 1 <= len(steps) - check <= 2, f"{lesson_id}: end with one or two choice questions ({kinds})"
     assert sum(isinstance(step, ExplainStep) for step in steps) >= 2
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_lesson_ends_with_its_main_points_and_one_thing_to_try_at_home(language):
+    """The end screen says up to three main points; the last is a task on the learner's own phone."""
+    at_home = {"vi": "Ở nhà, Bác thử:", "en": "At home, try:"}[language]
+    for lesson in builtin(language).lessons:
+        assert 2 <= len(lesson.recap) <= 3, lesson.id
+        assert lesson.recap[-1].startswith(at_home), lesson.id
+        assert sum(point.startswith(at_home) for point in lesson.recap) == 1, lesson.id
+
+
+def test_every_passphrase_keypad_can_build_a_password_vneid_accepts(vi):
+    """Lesson 9's tiles must make a password VNeID takes (issue 12), typed without spaces."""
+    from itertools import permutations
+
+    from lessons.strength import vneid_accepts
+
+    for lesson in vi.lessons:
+        for step in lesson.steps:
+            if isinstance(step, KeypadStep) and step.mode == "passphrase":
+                assert all(word.isascii() for word in step.words), (lesson.id, step.id)
+                assert any(vneid_accepts("".join(tiles)) for count in range(2, 6)
+                           for tiles in permutations(step.words, count)), (lesson.id, step.id)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -203,6 +238,8 @@ def test_web_addresses_are_only_lesson_07s_look_alikes_in_its_screens_and_questi
         for kind, where, text in lesson_texts(lesson):
             for match in URL.finditer(text):
                 address = match.group(0)
+                if (lesson.id, address.lower()) in OFFICIAL_ADDRESSES:
+                    continue
                 assert (lesson.id, kind, address.lower()) in {
                     (LOOKALIKE_LESSON, k, a) for k in LOOKALIKE_STEP_KINDS for a in LOOKALIKE_ADDRESSES
                 }, f"{language} {lesson.id} {where}: address {address!r} is not an allowed look-alike"

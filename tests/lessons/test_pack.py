@@ -155,7 +155,7 @@ def test_stats_prints_one_json_object_counting_lessons_steps_drills_and_pictures
 def test_stats_of_the_builtin_packs_find_a_picture_or_a_drill_on_every_step():
     for language in ("vi", "en"):
         stats = json.loads(run_lessons_cli("stats", BUILTIN_PACKS / language).stdout)
-        assert stats["lessons"] == 12 and stats["drills"] >= 20 and stats["steps_without_picture"] == 0
+        assert stats["lessons"] >= 18 and stats["drills"] >= 20 and stats["steps_without_picture"] == 0
         assert stats["steps"] == stats["explanations"] + stats["drills"] + stats["questions"]
 
 
