@@ -76,7 +76,10 @@ def rebase(device_time: dt.datetime, monotonic_s: float, anchor: float | None,
            received_at: dt.datetime) -> tuple[dt.datetime | None, str | None]:
     """The best real time for a record and what it rests on: ``monotonic``, ``device_clock`` or nothing."""
     if anchor is not None:
-        return dt.datetime.fromtimestamp(anchor + monotonic_s, dt.timezone.utc), "monotonic"
+        try:
+            return dt.datetime.fromtimestamp(anchor + monotonic_s, dt.timezone.utc), "monotonic"
+        except (OverflowError, OSError, ValueError):
+            pass  # an absurd anchor kept before anchors were bounded: fall back to the device clock
     if PLAUSIBLE_FROM <= device_time <= received_at + AHEAD_TOLERANCE:
         return device_time.astimezone(dt.timezone.utc), "device_clock"
     return None, None

@@ -74,3 +74,11 @@ def test_an_anchor_learned_from_a_heartbeat_rebases_that_boots_records_sent_late
     kiosk.client().send_batch([record])  # sent from a later boot
     rebased, basis = stored_times(ward_server)[str(record.id)]
     assert basis == "monotonic" and abs((NOW(dt.timezone.utc) - rebased).total_seconds() - 60) < 5
+
+
+def test_an_absurd_anchor_already_kept_falls_back_to_the_device_clock():
+    """Anchors kept before headers were bounded may be anything; re-basing on one must not fail the batch."""
+    from sync.server.clock import rebase
+    received = NOW(dt.timezone.utc)
+    for anchor in (-1e300, 1e300, float("inf")):
+        assert rebase(at(2026, 11, 20, 9), 60.0, anchor, received) == (at(2026, 11, 20, 9), "device_clock")
