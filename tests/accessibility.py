@@ -96,6 +96,11 @@ def drill_target_mm(widget) -> float:
     return MIN_TARGET_MM
 
 
+def label_of(widget) -> str:
+    """What a target says: its text, or its title (a lesson button), or its kind."""
+    return getattr(widget, "text", None) or getattr(widget, "title", None) or type(widget).__name__
+
+
 def measure(where: str) -> None:
     """Check every visible target and text on the screen as drawn now."""
     global screens_measured
@@ -106,7 +111,7 @@ def measure(where: str) -> None:
     targets = [w for w in widgets if isinstance(w, ButtonBehavior) and visible(w) and not w.disabled]
     boxes = [(w, window_box(w)) for w in targets]
     for widget, box in boxes:
-        name = f"{where}: button {getattr(widget, 'text', type(widget).__name__)!r}"
+        name = f"{where}: button {label_of(widget)!r}"
         size = min(widget.width, widget.height) / MM
         smallest = drill_target_mm(widget)
         if size < smallest - 0.05:
@@ -116,7 +121,7 @@ def measure(where: str) -> None:
     for index, (first, a) in enumerate(boxes):
         for second, b in boxes[index + 1:]:
             if gap_mm(a, b) < MIN_GAP_MM - 0.05:
-                problems.append(f"{where}: buttons {first.text!r} and {second.text!r} are {gap_mm(a, b):.1f} mm apart")
+                problems.append(f"{where}: buttons {label_of(first)!r} and {label_of(second)!r} are {gap_mm(a, b):.1f} mm apart")
     for label in (w for w in widgets if isinstance(w, Label) and w.text.strip() and visible(w)):
         name = f"{where}: text {label.text[:30]!r}"
         points = label.font_size * 72 / float(DPI)

@@ -27,7 +27,7 @@ NOT_A_CARD = N_("This is not a practice card: the kiosk only shows what the code
 RIGHT = N_("That's right!")
 WRONG = N_("Let's try again.")
 NO_CARD = N_("No card")
-SHOW_CARD = N_("Show the card")
+SHOW_CARD = N_("See the card")
 WANT_CARD = N_("This lesson uses card number {number} ({title}). Please hold card number {number} up to the camera.")
 SHOWN_CARD = N_("This is card number {number}. ")
 

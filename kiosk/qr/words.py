@@ -25,7 +25,7 @@ TITLES = {
 LABELS = {
     "receiver": "Người nhận",
     "amount": "Số tiền",
-    "note": "Nội dung chuyển khoản",
+    "note": "Nội dung",
     "bank": "Ngân hàng",
     "account": "Số tài khoản",
     "card": "Số thẻ",

@@ -19,6 +19,7 @@ from lessons.schema import ExplainStep, Lesson
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 RECAP_POINTS = 2
+RECAP_CHARS = 90  # a point longer than this is a paragraph, not a point to remember
 
 
 def main_points(lesson: Lesson) -> list[str]:
@@ -26,7 +27,8 @@ def main_points(lesson: Lesson) -> list[str]:
     if lesson.recap:
         return list(lesson.recap)
     explanations = [step.text for step in lesson.steps if isinstance(step, ExplainStep)]
-    return [re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] for text in explanations[-RECAP_POINTS:]]
+    firsts = [re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] for text in explanations]
+    return [point for point in firsts if len(point) <= RECAP_CHARS][-RECAP_POINTS:]
 
 
 def score_words(right: int, total: int) -> str:

@@ -13,13 +13,13 @@ bind to one source of truth instead of being pushed copies.
 from pathlib import Path
 
 from kivy.app import App
-from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import AliasProperty, ObjectProperty, OptionProperty, StringProperty
 
 from kiosk.i18n import N_, _
 from kiosk.widgets.common import KioskScreen
-from kiosk.widgets.drills import DRILLS, Drill
+from kiosk.widgets.drills import DRILLS, Drill, PhoneDrill
+from kiosk.widgets.phone import StepPicture
 from lessons.engine import LessonRun
 from lessons.schema import ExplainStep, OrderStep, ShareStep
 
@@ -85,7 +85,9 @@ class PlayerScreen(KioskScreen):
         """Lay out the current step (or the current card of a share step)."""
         step = self.run.step
         self.verdict, self.feedback = "", ""
-        self.drill = None if isinstance(step, ExplainStep) else DRILLS[step.kind](run=self.run, answer_to=self.answer)
+        self.drill = None if isinstance(step, ExplainStep) else DRILLS[step.kind](
+            run=self.run, answer_to=self.answer, on_leave=lambda _drill: self.leave(),
+            on_open_camera=lambda _drill: App.get_running_app().open_qr_drill(self.run))
         self.property("run").dispatch(self)
         side = self.ids.side
         side.clear_widgets()
@@ -99,9 +101,12 @@ class PlayerScreen(KioskScreen):
         self._show_detail()
         App.get_running_app().step_shown(self._spoken_text())
 
-    def _picture(self):
-        """The step's picture, beside its words."""
-        return Factory.PicturePlaceholder()
+    def _picture(self) -> StepPicture:
+        """The step's picture, beside its words: a phone screen, a shared illustration or the
+        pack's own image."""
+        step = self.run.step
+        pack = App.get_running_app().services.pack
+        return StepPicture(picture=step.picture or getattr(step, "image", None) or "", pack_dir=pack.path if pack else None)
 
     def _show_detail(self) -> None:
         step = self.run.step
@@ -132,6 +137,8 @@ class PlayerScreen(KioskScreen):
         self.verdict = "right" if correct else "wrong"
         self.feedback = message
         self.phase = "feedback"
+        if isinstance(self.drill, PhoneDrill):
+            self.drill.mark_correct()  # the phone stays in view with the right place ringed
         App.get_running_app().step_shown(f"{self.heading}\n{message}")
 
     def primary(self) -> None:
@@ -143,6 +150,7 @@ class PlayerScreen(KioskScreen):
 
     def try_again(self) -> None:
         self.verdict, self.feedback = "", ""
+        self.drill.refresh()  # as it was before the answer: no ring on the right place
         self.phase = "wide" if self.run.step.kind == "keypad" else "step"
 
     def go_on(self) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.label import Label
@@ -48,8 +49,9 @@ class KioskScreen(Screen):
     """A screen on the kiosk's paper-white background."""
 
 
-class PanelSide(BoxLayout):
-    """What a ``PhasePanel`` shows on the right: a picture, the phone, a drill or a practice card.
+class PanelSide(AnchorLayout):
+    """What a ``PhasePanel`` shows on the right: a picture, the phone, a drill or a practice card,
+    from the top (a drill shorter than the screen ends well above the button bar).
 
     ``still`` keeps it in view but deaf to touches: after an answer the phone stays on screen as
     the learner left it, and a tap on it cannot answer twice.

@@ -31,10 +31,16 @@ class AnswerButton(BigButton):
 
 
 class Drill(BoxLayout):
-    """Base of every drill view: the run it shows and where answers go."""
+    """Base of every drill view: the run it shows and where answers go. A drill knows no screen:
+    it raises ``on_leave`` (the learner leaves the lesson) and ``on_open_camera`` (a QR step)."""
 
     run: LessonRun = ObjectProperty(None)
     answer_to: Callable[[str], None] = ObjectProperty(None)
+    __events__ = ("on_leave", "on_open_camera")
+
+    def on_leave(self) -> None: ...
+
+    def on_open_camera(self) -> None: ...
 
     def refresh(self) -> None:
         """Redraw for the run's current state (a new order round, a new share card)."""

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from kiosk.i18n import _
 from kiosk.qr.decode import decode
 from kiosk.qr.cards import CARD_H, CARD_W, card_position, make_pdf
 from kiosk.qr.engines import ZbarEngine
@@ -67,9 +68,11 @@ def test_cards_cover_the_scams_in_the_issue():
 @pytest.mark.parametrize("card", CARDS, ids=[c.id for c in CARDS])
 def test_grading_is_specific_and_kind(card):
     right, wrong = grade(card, card.trust), grade(card, not card.trust)
-    assert right.correct and right.heading == "Đúng rồi!" and right.feedback == card.explanation
-    assert not wrong.correct and wrong.heading == "Chưa đúng."
-    assert wrong.feedback == ("Mã này tin được. " if card.trust else "Mã này không nên tin. ") + card.explanation
+    explanation = _(card.explanation)
+    assert explanation != card.explanation, "the explanation is said in the kiosk's language"
+    assert right.correct and right.heading == "Đúng rồi!" and right.feedback == explanation
+    assert not wrong.correct and wrong.heading == "Bác thử lại nhé."
+    assert wrong.feedback == ("Mã này tin được. " if card.trust else "Mã này không nên tin. ") + explanation
 
 
 def test_recognition_is_exact_and_lesson_prompts_name_the_card_number():

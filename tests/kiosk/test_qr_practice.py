@@ -57,7 +57,7 @@ def test_a_changed_receiver_card_is_spotted_graded_and_recorded_without_its_payl
         yield from wait_for_phase(screen, "question")
         assert find("Bác có tin mã này không?")
         inside = find(screen.inside).text
-        assert inside.splitlines() == ["Người nhận: NGUYEN VAN TUAN", "Số tiền: 25.000 đ", "Nội dung chuyển khoản: Ca phe Luka"]
+        assert inside.splitlines() == ["Người nhận: NGUYEN VAN TUAN", "Số tiền: 25.000 đ", "Nội dung: Ca phe Luka"]
         assert find("Mã chuyển tiền VietQR")
         tap(find(_(DISTRUST)))
         yield 0.2
