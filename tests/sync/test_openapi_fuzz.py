@@ -46,7 +46,8 @@ def test_schemathesis_finds_no_server_error_on_any_endpoint(open_server, with_to
     if with_token:
         credentials = enroll(open_server.url, open_server.enrollment_token(), "kiosk-fuzz0001")
         headers = {"Authorization": f"Bearer {credentials.device_id}.{credentials.secret}"}
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [op for op in (result.ok() for result in schema.get_all_operations())
+                  if op.path.startswith("/api/") or op.path == "/healthz"]  # the kiosks' API; the dashboard has its own tests
     assert {(op.method.upper(), op.path) for op in operations} == set(EXPECTED)
     for operation in operations:
         @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
