@@ -91,6 +91,8 @@ class StaffHomeScreen(StaffScreen):
         if credentials:  # when not, the sync line says so
             lines.append(_("Enrolled at {venue}").format(venue=credentials.name))
         lines.append(services.sync_text())
+        if problem := services.sync_problem_text():  # a copied memory card, an unreachable server…
+            lines.append(problem)
         self.info = "\n".join(lines)
         if stats != self.stats:
             self.stats = stats

@@ -117,3 +117,4 @@ def test_records_the_ward_refuses_are_logged_counted_shown_and_reported(ward_ser
     with ward_server.sessions() as session:
         assert session.get(Device, device_id).heartbeat["quarantined"] == 3
     assert Credentials.load(copy.credentials_file).device_id == device_id
+
