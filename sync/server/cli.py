@@ -1,7 +1,8 @@
 """``ward-server``: run the ward server and manage its kiosks from a terminal.
 
     ward-server serve [--host 127.0.0.1] [--port 8765] [--packs DIR] [--certfile F --keyfile F]
-                      [--max-connections 500] [--request-timeout 15] [--keep-alive 5] [--backlog 128]
+                      [--max-connections 500] [--header-timeout 10] [--body-timeout 120] [--keep-alive 5]
+                      [--backlog 128]
     ward-server device add "Cà phê Luka" [--hours 72] [--url https://…] [--png FILE] [--json]
     ward-server device list
     ward-server device revoke DEVICE_ID
@@ -63,8 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     limits = ServeLimits()
     serve.add_argument("--max-connections", type=int, default=limits.max_connections,
                        help="open connections at once; more are closed at once, and requests beyond answer 503")
-    serve.add_argument("--request-timeout", type=float, default=limits.request_timeout_s,
-                       help="seconds a request's head and body may take to arrive before the connection is closed")
+    serve.add_argument("--header-timeout", type=float, default=limits.header_timeout_s,
+                       help="seconds a request's head may take to arrive before the connection is closed")
+    serve.add_argument("--body-timeout", type=float, default=limits.body_timeout_s,
+                       help="seconds its body may take after that (a batch over a poor mobile link takes a while)")
     serve.add_argument("--keep-alive", type=int, default=limits.keep_alive_s,
                        help="seconds an idle connection is kept open for the next request")
     serve.add_argument("--backlog", type=int, default=limits.backlog, help="connections waiting to be accepted")
@@ -96,8 +99,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     app = create_app(args.database, packs_dir=args.packs, rate_per_s=args.rate, burst=args.burst,
                      bundle_key_file=_bundle_key_file(args))
-    limits = ServeLimits(max_connections=args.max_connections, request_timeout_s=args.request_timeout,
-                         keep_alive_s=args.keep_alive, backlog=args.backlog)
+    limits = ServeLimits(max_connections=args.max_connections, header_timeout_s=args.header_timeout,
+                         body_timeout_s=args.body_timeout, keep_alive_s=args.keep_alive, backlog=args.backlog)
     server = uvicorn.Server(uvicorn_config(app, args.host, args.port, limits, log_level="info",
                                            ssl_certfile=args.certfile, ssl_keyfile=args.keyfile))
     quiet_repeats()  # after uvicorn has set up its loggers

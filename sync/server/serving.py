@@ -5,7 +5,8 @@ waits holds one for as long as the server lets it. Uvicorn has a keep-alive time
 connections and ``limit_concurrency`` (503 beyond it) but no deadline for a request that is still
 arriving, so 1,100 such clients used up the process's descriptors and every accept failed. Here:
 
-- each request's head and body must arrive within ``request_timeout_s``, or the connection is closed;
+- each request's head must arrive within ``header_timeout_s`` and its body within ``body_timeout_s``
+  after that (long enough for a gzipped batch over a poor mobile link), or the connection is closed;
 - connections beyond ``max_connections`` are closed as soon as they are accepted, and requests beyond
   it answer 503 (uvicorn's ``limit_concurrency``);
 - a request head is at most ``max_head_bytes`` (h11's incomplete-event limit), the listen backlog is bounded;
@@ -32,14 +33,15 @@ class ServeLimits:
     """What one ward server process lets its clients hold (``ward-server serve`` options)."""
 
     max_connections: int = 500
-    request_timeout_s: float = 15.0
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 120.0
     keep_alive_s: int = 5
     backlog: int = 128
     max_head_bytes: int = 16 * 1024
 
 
 class GuardedH11Protocol(H11Protocol):
-    """Uvicorn's h11 protocol with a deadline for each request to arrive and a cap on connections."""
+    """Uvicorn's h11 protocol with deadlines for each request's head and body and a cap on connections."""
 
     limits = ServeLimits()
 
@@ -49,11 +51,11 @@ class GuardedH11Protocol(H11Protocol):
         if len(self.connections) > self.limits.max_connections:
             self.transport.abort()  # frees the descriptor now; the client sees a reset and retries later
             return
-        self._arm()
+        self._arm(self.limits.header_timeout_s)
 
-    def _arm(self) -> None:
+    def _arm(self, seconds: float) -> None:
         self._disarm()
-        self._deadline = self.loop.call_later(self.limits.request_timeout_s, self._too_slow)
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
 
     def _disarm(self) -> None:
         if getattr(self, "_deadline", None) is not None:
@@ -66,14 +68,18 @@ class GuardedH11Protocol(H11Protocol):
             self.transport.abort()
 
     def data_received(self, data: bytes) -> None:
+        waiting_for_head = self.conn.their_state is h11.IDLE
         super().data_received(data)
-        if self.conn.their_state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR):
+        state = self.conn.their_state
+        if state in (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR):
             self._disarm()  # the whole request is in: the app's time is not the client's
+        elif waiting_for_head and state is h11.SEND_BODY:
+            self._arm(self.limits.body_timeout_s)
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
         if not self.transport.is_closing():
-            self._arm()  # the next request on this connection gets its own deadline
+            self._arm(self.limits.header_timeout_s)  # the next request on this connection gets its own deadlines
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()

@@ -92,7 +92,7 @@ def closed_by_server(sock: socket.socket) -> bool:
 
 
 def test_slow_clients_are_cut_off_and_a_kiosk_is_still_served(tmp_path, caplog):
-    limits = ServeLimits(max_connections=100, request_timeout_s=1.0)
+    limits = ServeLimits(max_connections=100, header_timeout_s=1.0, body_timeout_s=1.5)
     server = WardServer(f"sqlite:///{tmp_path / 'ward.sqlite3'}", limits=limits).start()
     repeat = quiet_repeats(interval_s=60)
     caplog.set_level(logging.WARNING)
@@ -103,11 +103,16 @@ def test_slow_clients_are_cut_off_and_a_kiosk_is_still_served(tmp_path, caplog):
         assert time.monotonic() - started < 1.0
 
         over = half_requests(server.port, 200)  # beyond the cap: closed as soon as accepted
-        time.sleep(1.5)  # past the request timeout: the slow ones are gone too
-        for sock in slow + over:
+        body = socket.create_connection(("127.0.0.1", server.port), timeout=5)  # a whole head, then a trickle
+        body.sendall(b"POST /api/v1/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
+        time.sleep(1.2)
+        body.settimeout(0.1)
+        assert not closed_by_server(body)  # past the head's deadline, but the head is in: the body has longer
+        time.sleep(0.6)  # past the body's deadline; the slow heads are long gone
+        for sock in slow + over + [body]:
             sock.settimeout(0.5)
-        assert sum(closed_by_server(sock) for sock in slow + over) == 260
-        for sock in slow + over:
+        assert sum(closed_by_server(sock) for sock in slow + over + [body]) == 261
+        for sock in slow + over + [body]:
             sock.close()
         assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200
         assert len(caplog.records) <= 10 and sum(len(r.getMessage()) for r in caplog.records) < 5000
