@@ -198,9 +198,12 @@ class KioskServices:
         return SyncStatus(state, self.outbox.stats().pending, problem=self.sync_problem)
 
     def sync_problem_text(self, status: SyncStatus | None = None) -> str:
-        """What is wrong with sync in the kiosk's language (for the staff screen), or "" when nothing is."""
+        """What is wrong with sync in the kiosk's language (for the staff screen), or "" when nothing is.
+
+        Refused records are left out: the staff screen says them with the outbox's other counts.
+        """
         problem = (status or self.sync_status()).problem
-        return problem_text(problem) if problem else ""
+        return problem_text(problem) if problem and problem.kind != Kind.RECORDS_REFUSED else ""
 
     def sync_text(self, status: SyncStatus | None = None) -> str:
         """The calm one-line sync status, for example "Đã gửi lúc 14:05 · 0 chờ gửi"."""

@@ -10,6 +10,7 @@ import pytest
 from kiosk.config import KioskConfig
 from kiosk.i18n import _
 from kiosk.services import KioskServices
+from kiosk.sync_problems import problem_text
 from sync.credentials import Credentials
 from sync.device import DeviceIdentity, hardware_fingerprint, load_device, save_device, start_device
 from sync.enrollment_code import EnrollmentCode
@@ -111,7 +112,7 @@ def test_records_the_ward_refuses_are_logged_counted_shown_and_reported(ward_ser
     first, second = (kiosk.sync.status for kiosk in kiosks)
     assert first.state == "synced" and first.refused == 0
     assert second.state == "refused" and second.refused == 3 and second.pending == 0
-    assert second.problem.kind == Kind.RECORDS_REFUSED and "3" in kiosks[1].sync_problem_text()
+    assert second.problem.kind == Kind.RECORDS_REFUSED and "3" in problem_text(second.problem)
     assert _("{count} refused by the ward").format(count=3) in kiosks[1].sync_text()
     assert any("refused 3 of 3 records" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
     with ward_server.sessions() as session:
