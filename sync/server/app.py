@@ -32,6 +32,7 @@ from sync.server.db import Device, make_engine, make_sessions, utcnow
 from sync.server.ingest import MAX_BATCH, store_batch
 from sync.server.keys import BundleKeys, default_key_file
 from sync.server.ratelimit import RateLimiter
+from sync.server.web import mount as mount_dashboard
 
 KB = 1024
 BODY_LIMITS = {"enroll": 4 * KB, "heartbeat": 16 * KB, "records": 2 * KB * KB}  # as sent (gzipped or not)
@@ -300,6 +301,7 @@ def create_app(database_url: str, *, packs_dir: Path | None = None, rate_per_s: 
         return document
 
     app.openapi = openapi
+    mount_dashboard(app, sessions, bundle_keys, packs)
     return app
 
 
