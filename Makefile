@@ -4,7 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
-DEBS := python3-venv xvfb xauth libgl1 libegl1 libmtdev1 libzbar0 espeak-ng poppler-utils postgresql fonts-material-design-icons-iconfont librsvg2-bin systemd shellcheck
+DEBS := python3-venv xvfb xauth libgl1 libegl1 libmtdev1 libzbar0 espeak-ng poppler-utils postgresql fonts-material-design-icons-iconfont librsvg2-bin systemd shellcheck chromium
 # Tests, screenshots and benchmarks run on a virtual screen with no sound card.
 XVFB := SDL_AUDIODRIVER=dummy xvfb-run -a -s "-screen 0 1280x800x24"
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -36,6 +36,10 @@ setup(
             "SQLAlchemy>=2.0.30,<3",
             "alembic>=1.13",
             "psycopg[binary]>=3.1",
+            "Jinja2>=3.1",
+            "argon2-cffi>=23.1",
+            "pydantic-settings>=2.2",
+            "python-multipart>=0.0.9",
         ],
         "dev": [
             "pytest>=8",
@@ -46,6 +50,7 @@ setup(
             "cysystemd>=1.6",  # sd_notify for the watchdog tests; the Pi uses python3-systemd from apt
             "zxing-cpp>=2.2",
             "opencv-python-headless>=4.8",
+            "playwright>=1.45",  # drives Debian's chromium: no browser download
         ],
     },
     entry_points={
