@@ -8,6 +8,7 @@ whose 08 is the purpose of the transfer. The checksum decides whether anything w
 """
 import re
 
+from kiosk.i18n import _
 from kiosk.qr.banks import bank_for
 from kiosk.qr.emv import Parsed, Tlv, check_crc, parse_tlv
 from kiosk.qr.report import Report
@@ -84,12 +85,12 @@ def _explain_integrity(report: Report, parsed: Parsed, crc_ok: bool | None, napa
 
 def _explain_transfer(report: Report, details: dict) -> None:
     name = details["merchant_name"]
-    report.add("receiver", name or NO_NAME, big=True)
+    report.add("receiver", name or _(NO_NAME), big=True)
     if not name:
         report.warn("no_receiver_name")
     amount = details["amount"]
     if amount is None:
-        report.add("amount", NO_AMOUNT, big=True)
+        report.add("amount", _(NO_AMOUNT), big=True)
         report.warn("no_amount")
     elif _AMOUNT.fullmatch(amount):
         report.add("amount", format_amount(amount), big=True)
@@ -113,7 +114,7 @@ def _explain_transfer(report: Report, details: dict) -> None:
         report.warn("not_vnd", currency=details["currency"])
     initiation = details["point_of_initiation"]
     if initiation in ("11", "12"):
-        report.add("code_type", STATIC_CODE if initiation == "11" else DYNAMIC_CODE)
+        report.add("code_type", _(STATIC_CODE if initiation == "11" else DYNAMIC_CODE))
     if details["city"]:
         report.add("city", details["city"])
     report.warn("check_receiver")

@@ -3,6 +3,7 @@
 An open network (no password, ``T:nopass``) is flagged: anyone nearby can watch what goes over it,
 so it is no place for banking. WEP is flagged as broken.
 """
+from kiosk.i18n import _
 from kiosk.qr.escaped import parse_items
 from kiosk.qr.report import Report
 from kiosk.qr.words import OPEN_NETWORK
@@ -23,8 +24,8 @@ def inspect_wifi(text: str) -> Report:
     report.details = {"ssid": name, "security": security or "nopass", "hidden": items.get("H", "").lower() == "true",
                       "open": is_open}
     report.add("network", name or "?", big=True)
-    report.add("password", OPEN_NETWORK if is_open else password, big=True)
-    report.add("security", OPEN_NETWORK if is_open else SECURITY.get(security, security))
+    report.add("password", _(OPEN_NETWORK) if is_open else password, big=True)
+    report.add("security", _(OPEN_NETWORK) if is_open else SECURITY.get(security, security))
     if not name:
         report.warn("wifi_bad")
     if is_open:

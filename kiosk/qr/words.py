@@ -1,122 +1,157 @@
-"""What the kiosk says about a QR code, in one place, in plain Vietnamese (NFC) for older learners.
+"""What the kiosk says about a QR code, in one place, in plain words for older learners.
 
 Each warning has a code (stable, for tests and grading), a level and a sentence that names the
 danger and says what to do. ``info`` explains, ``caution`` asks for care, ``danger`` says "do not".
+
+Every sentence is a gettext message (English here, Vietnamese in ``kiosk/locale/vi``). The tables
+translate when they are read, not when this module is imported, so the words follow the kiosk's
+language (``kiosk.i18n.use_language``) wherever they are shown: the drill screen, the CLI.
 """
-from typing import Literal
+from collections.abc import Mapping
+from typing import Iterator, Literal, TypeVar
+
+from kiosk.i18n import N_, _
 
 Level = Literal["info", "caution", "danger"]
 LEVELS: tuple[Level, ...] = ("info", "caution", "danger")
+V = TypeVar("V")
 
-TITLES = {
-    "vietqr": "Mã chuyển tiền VietQR",
-    "emv": "Mã thanh toán",
-    "link": "Đường link tới một trang web",
-    "wifi": "Thông tin mạng Wi-Fi",
-    "contact": "Danh thiếp (thông tin liên hệ)",
-    "phone": "Số điện thoại để gọi",
-    "sms": "Tin nhắn soạn sẵn",
-    "email": "Thư điện tử soạn sẵn",
-    "text": "Chữ viết thường",
-    "binary": "Dữ liệu máy",
-    "empty": "Mã trống",
-}
 
-LABELS = {
-    "receiver": "Người nhận",
-    "amount": "Số tiền",
-    "note": "Nội dung",
-    "bank": "Ngân hàng",
-    "account": "Số tài khoản",
-    "card": "Số thẻ",
-    "code_type": "Loại mã",
-    "city": "Thành phố",
-    "site": "Trang sẽ mở",
-    "url": "Địa chỉ đầy đủ",
-    "network": "Tên mạng",
-    "password": "Mật khẩu",
-    "security": "Kiểu bảo vệ",
-    "name": "Tên",
-    "phone": "Số điện thoại",
-    "email": "Thư điện tử",
-    "organisation": "Nơi làm việc",
-    "to": "Gửi tới",
-    "message": "Nội dung",
-    "text": "Nội dung",
-}
+class Translated(Mapping[str, V]):
+    """A read-only table of messages, each translated into the current language when read."""
 
-STATIC_CODE = "Mã tĩnh: Bác tự nhập số tiền"
-DYNAMIC_CODE = "Mã động: số tiền ghi sẵn"
-NO_AMOUNT = "Chưa ghi, Bác tự nhập"
-NO_NAME = "Không ghi trong mã"
-OPEN_NETWORK = "Không có mật khẩu"
+    def __init__(self, messages: dict[str, V]) -> None:
+        self._messages = messages
 
-_TAMPERED = "Mã này đã bị sửa hoặc hỏng"
-_NO_TRANSFER = "Đừng chuyển tiền theo mã này."
+    def __getitem__(self, key: str) -> V:
+        value = self._messages[key]
+        if isinstance(value, tuple):
+            level, text = value
+            return (level, _(text))
+        return _(value)
 
-WARNINGS: dict[str, tuple[Level, str]] = {
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._messages)
+
+    def __len__(self) -> int:
+        return len(self._messages)
+
+TITLES: Mapping[str, str] = Translated({
+    "vietqr": N_("VietQR money transfer code"),
+    "emv": N_("Payment code"),
+    "link": N_("A link to a web page"),
+    "wifi": N_("Wi-Fi network details"),
+    "contact": N_("Business card (contact details)"),
+    "phone": N_("A phone number to call"),
+    "sms": N_("A ready-written text message"),
+    "email": N_("A ready-written email"),
+    "text": N_("Plain text"),
+    "binary": N_("Machine data"),
+    "empty": N_("Empty code"),
+})
+
+LABELS: Mapping[str, str] = Translated({
+    "receiver": N_("Receiver"),
+    "amount": N_("Amount"),
+    "note": N_("Message"),
+    "bank": N_("Bank"),
+    "account": N_("Account number"),
+    "card": N_("Card number"),
+    "code_type": N_("Kind of code"),
+    "city": N_("City"),
+    "site": N_("Site that will open"),
+    "url": N_("Full address"),
+    "network": N_("Network name"),
+    "password": N_("Password"),
+    "security": N_("Protection"),
+    "name": N_("Name"),
+    "phone": N_("Phone number"),
+    "email": N_("Email"),
+    "organisation": N_("Workplace"),
+    "to": N_("Send to"),
+    "message": N_("Content"),
+    "text": N_("Content"),
+})
+
+# Shown as values; translate where shown (``_(NO_NAME)``).
+STATIC_CODE = N_("Static code: you type the amount")
+DYNAMIC_CODE = N_("Dynamic code: the amount is filled in")
+NO_AMOUNT = N_("Not filled in, you type it")
+NO_NAME = N_("Not written in the code")
+OPEN_NETWORK = N_("No password")
+
+WARNINGS: Mapping[str, tuple[Level, str]] = Translated({
     # Payment codes
-    "bad_crc": ("danger", f"{_TAMPERED}: số kiểm tra ở cuối mã không khớp với nội dung. {_NO_TRANSFER}"),
-    "no_crc": ("danger", f"{_TAMPERED}: thiếu số kiểm tra ở cuối mã. {_NO_TRANSFER}"),
-    "malformed": ("danger", f"{_TAMPERED}: nội dung bên trong bị lỗi, không đọc được đầy đủ. {_NO_TRANSFER}"),
-    "bad_amount": ("danger", f"{_TAMPERED}: số tiền “{{amount}}” không phải là một con số. {_NO_TRANSFER}"),
-    "no_account": ("danger", f"Mã không ghi số tài khoản người nhận. {_NO_TRANSFER}"),
-    "not_napas": ("caution", "Đây là mã thanh toán nhưng không theo chuẩn VietQR của NAPAS. "
-                             "Hãy hỏi người bán xem có đúng là mã của họ không."),
-    "unknown_bank": ("caution", "Không tìm thấy ngân hàng có mã {bin} trong danh sách. "
-                                "Hãy hỏi lại người nhận trước khi chuyển."),
-    "not_vnd": ("caution", "Số tiền không tính bằng đồng Việt Nam (mã tiền tệ {currency}). Hãy hỏi lại người bán."),
-    "no_amount": ("info", "Mã không ghi sẵn số tiền. Bác sẽ tự nhập số tiền: hãy hỏi kỹ người bán."),
-    "no_receiver_name": ("info", "Mã không ghi tên người nhận. Ứng dụng ngân hàng sẽ hiện tên thật: "
-                                 "hãy đọc kỹ trước khi chuyển."),
-    "check_receiver": ("info", "Trước khi bấm chuyển, hãy đọc tên người nhận mà ứng dụng ngân hàng hiện ra "
-                               "và so với tên quán hoặc tên người bán."),
+    "bad_crc": ("danger", N_("This code was changed or damaged: the check number at its end does not match its "
+                             "content. Do not send money with this code.")),
+    "no_crc": ("danger", N_("This code was changed or damaged: the check number at its end is missing. Do not send "
+                            "money with this code.")),
+    "malformed": ("danger", N_("This code was changed or damaged: what is inside is broken and cannot be read in full. "
+                               "Do not send money with this code.")),
+    "bad_amount": ("danger", N_("This code was changed or damaged: the amount “{amount}” is not a number. Do not send "
+                                "money with this code.")),
+    "no_account": ("danger", N_("The code gives no account number for the receiver. Do not send money with this code.")),
+    "not_napas": ("caution", N_("This is a payment code, but not in NAPAS's VietQR standard. Ask the seller whether it "
+                                "really is their code.")),
+    "unknown_bank": ("caution", N_("No bank with the code {bin} is on the list. Ask the receiver again before sending money.")),
+    "not_vnd": ("caution", N_("The amount is not in Vietnamese đồng (currency code {currency}). Ask the seller again.")),
+    "no_amount": ("info", N_("The code does not fill in the amount. You will type it yourself: ask the seller "
+                             "carefully.")),
+    "no_receiver_name": ("info", N_("The code does not give the receiver's name. Your bank app will show the real name: read "
+                                    "it carefully before sending.")),
+    "check_receiver": ("info", N_("Before you press send, read the receiver's name that your bank app shows and compare it "
+                                  "with the name of the shop or seller.")),
     # Links
-    "http": ("caution", "Trang này không được bảo vệ (địa chỉ bắt đầu bằng “http”, thiếu chữ “s”): "
-                        "người khác có thể xem hoặc sửa những gì Bác gửi. Đừng nhập mật khẩu hay số tài khoản."),
-    "raw_ip": ("danger", "Địa chỉ trang là một dãy số ({host}) thay vì tên. Ngân hàng, ví điện tử "
-                         "hay cơ quan nhà nước không bao giờ dùng địa chỉ kiểu này."),
-    "punycode": ("danger", "Tên trang có chữ lạ được ngụy trang ({host}) để trông giống một trang quen. Đừng mở."),
-    "lookalike": ("danger", "Tên trang “{domain}” bắt chước {brand} nhưng không phải trang thật. "
-                            "Trang thật của {brand} là “{official}”."),
-    "fake_gov": ("danger", "Tên trang “{domain}” giả làm trang của cơ quan nhà nước. "
-                           "Trang của cơ quan nhà nước có đuôi “.gov.vn”."),
-    "shortener": ("caution", "Đây là link rút gọn ({domain}): không biết nó sẽ dẫn tới trang nào. "
-                             "Đừng mở nếu không biết rõ ai làm ra mã này."),
-    "apk": ("danger", "Link này tải thẳng một ứng dụng (tệp .apk) về máy. Chỉ cài ứng dụng từ CH Play "
-                      "hoặc App Store; không bao giờ cài ứng dụng từ link lạ."),
-    "userinfo": ("danger", "Địa chỉ có ký tự “@” để đánh lừa: trang thật sẽ mở là “{host}”."),
-    "bad_url": ("caution", "Địa chỉ trang bị lỗi, không đọc được."),
-    "odd_scheme": ("danger", "Mã này ra lệnh lạ cho điện thoại (“{scheme}:”) chứ không mở một trang web bình thường. Đừng mở."),
-    "official": ("info", "Đây là địa chỉ chính thức của {brand}."),
-    "visit": ("info", "Mở link này sẽ vào trang “{domain}”. Chỉ mở khi Bác biết rõ trang đó."),
+    "http": ("caution", N_("This site is not protected (its address starts with “http”, without the “s”): others can "
+                           "see or change what you send. Do not type a password or an account number.")),
+    "raw_ip": ("danger", N_("The site's address is a row of numbers ({host}) instead of a name. Banks, e-wallets and "
+                            "government offices never use an address like this.")),
+    "punycode": ("danger", N_("The site's name hides unusual letters ({host}) to look like a familiar site. Do not open "
+                              "it.")),
+    "lookalike": ("danger", N_("The site “{domain}” imitates {brand} but is not the real site. The real site of {brand} "
+                               "is “{official}”.")),
+    "fake_gov": ("danger", N_("The site “{domain}” pretends to be a government office. Government sites end in "
+                              "“.gov.vn”.")),
+    "shortener": ("caution", N_("This is a shortened link ({domain}): there is no telling which site it leads to. Do not "
+                                "open it unless you know who made this code.")),
+    "apk": ("danger", N_("This link downloads an app (an .apk file) straight to the phone. Only install apps from "
+                         "CH Play or the App Store; never install an app from an unknown link.")),
+    "userinfo": ("danger", N_("The address has an “@” to trick you: the site that really opens is “{host}”.")),
+    "bad_url": ("caution", N_("The site's address is broken and cannot be read.")),
+    "odd_scheme": ("danger", N_("This code gives the phone an unusual command (“{scheme}:”) instead of opening a normal "
+                                "web page. Do not open it.")),
+    "official": ("info", N_("This is the official address of {brand}.")),
+    "visit": ("info", N_("Opening this link goes to the site “{domain}”. Only open it if you know that site well.")),
     # Wi-Fi
-    "wifi_open": ("caution", "Mạng Wi-Fi này không có mật khẩu: người lạ ở gần có thể xem Bác làm gì trên mạng. "
-                             "Đừng đăng nhập ngân hàng hay chuyển tiền khi dùng mạng này."),
-    "wifi_wep": ("caution", "Mạng này dùng kiểu khóa cũ (WEP), rất dễ bị bẻ. Đừng chuyển tiền khi dùng mạng này."),
-    "wifi_ok": ("info", "Mạng Wi-Fi có mật khẩu. Dùng để đọc tin, xem video được; khi chuyển tiền, "
-                        "dùng mạng di động (4G) của Bác vẫn an toàn hơn."),
-    "wifi_bad": ("caution", "Thông tin Wi-Fi trong mã bị lỗi, thiếu tên mạng."),
+    "wifi_open": ("caution", N_("This Wi-Fi network has no password: strangers nearby can see what you do online. Do not "
+                                "sign in to your bank or send money on this network.")),
+    "wifi_wep": ("caution", N_("This network uses an old kind of lock (WEP) that is very easy to break. Do not send "
+                               "money on this network.")),
+    "wifi_ok": ("info", N_("The Wi-Fi network has a password. It is fine for reading news and watching videos; when "
+                           "you send money, your own mobile data (4G) is still safer.")),
+    "wifi_bad": ("caution", N_("The Wi-Fi details in the code are broken: the network name is missing.")),
     # Contacts, calls, messages
-    "contact": ("info", "Đây là danh thiếp: lưu số vào máy không nguy hiểm. Nhưng đừng tin một người "
-                        "chỉ vì tên trong danh bạ nghe giống ngân hàng hay công an."),
-    "impersonation": ("danger", "Tên “{name}” giả làm ngân hàng, công an hoặc cơ quan nhà nước. Kẻ gian hay dùng "
-                                "tên như vậy để gọi lừa. Đừng lưu, đừng gọi lại."),
-    "call": ("info", "Mã này sẽ gọi điện tới số {number}. Chỉ gọi khi Bác biết đó là số của ai."),
-    "premium": ("caution", "Số {number} là số dịch vụ tính cước cao (đầu 1900): gọi lâu sẽ tốn nhiều tiền."),
-    "foreign": ("caution", "Đây là số nước ngoài ({number}): gọi sẽ tốn nhiều tiền, "
-                           "và kẻ lừa đảo hay dùng số nước ngoài."),
-    "sms": ("info", "Mã này soạn sẵn một tin nhắn gửi tới số {number}. Đọc kỹ trước khi bấm gửi."),
-    "short_code": ("caution", "Tin nhắn gửi tới đầu số ngắn {number} có thể bị trừ tiền hoặc tự đăng ký dịch vụ. "
-                              "Đừng gửi nếu không rõ."),
-    "email": ("info", "Mã này soạn sẵn một thư điện tử gửi tới {address}. Đọc kỹ trước khi gửi."),
+    "contact": ("info", N_("This is a business card: saving the number on your phone is not dangerous. But do not "
+                           "trust someone just because the name in your contacts sounds like a bank or the police.")),
+    "impersonation": ("danger", N_("The name “{name}” pretends to be a bank, the police or a government office. Cheats use "
+                                   "names like this to make scam calls. Do not save it, do not call back.")),
+    "call": ("info", N_("This code will call the number {number}. Only call if you know whose number it is.")),
+    "premium": ("caution", N_("The number {number} is a high-rate service number (starting 1900): a long call costs a "
+                              "lot of money.")),
+    "foreign": ("caution", N_("This is a foreign number ({number}): calling costs a lot, and scammers often use foreign "
+                              "numbers.")),
+    "sms": ("info", N_("This code writes a text message to the number {number}. Read it carefully before you "
+                       "press send.")),
+    "short_code": ("caution", N_("A message to the short number {number} may cost money or sign you up to a service. Do "
+                                 "not send it unless you are sure.")),
+    "email": ("info", N_("This code writes an email to {address}. Read it carefully before sending.")),
     # Any text
-    "prize_bait": ("danger", "Hứa cho tiền, tặng quà hay “hoàn tiền” khi quét mã là cách lừa rất hay gặp. "
-                             "Đừng làm theo."),
-    "otp": ("danger", "Nội dung nhắc tới mã OTP hay mật khẩu. Không bao giờ đưa mã OTP hay mật khẩu cho ai, "
-                      "kể cả người xưng là ngân hàng hay công an."),
-    "plain_text": ("info", "Đây chỉ là chữ: không mở trang nào, không chuyển tiền."),
-    "binary": ("caution", "Mã này chứa dữ liệu máy, không phải chữ để đọc."),
-    "too_long": ("caution", "Mã này dài bất thường; máy chỉ đọc phần đầu."),
-    "empty": ("info", "Mã này không có nội dung."),
-}
+    "prize_bait": ("danger", N_("Promising money, gifts or a “refund” for scanning a code is a very common trick. Do not "
+                                "follow it.")),
+    "otp": ("danger", N_("The content mentions an OTP code or a password. Never give an OTP code or a password to "
+                         "anyone, even someone who says they are the bank or the police.")),
+    "plain_text": ("info", N_("This is only text: it opens no site and sends no money.")),
+    "binary": ("caution", N_("This code holds machine data, not text to read.")),
+    "too_long": ("caution", N_("This code is unusually long; the kiosk reads only its beginning.")),
+    "empty": ("info", N_("This code has nothing in it.")),
+})
