@@ -9,8 +9,8 @@ its seq counter and its enrollment, so every record it makes collides with the o
 ward. The identity therefore remembers a fingerprint of the hardware it was made on, read from
 what stays with the board, never from the card: on a Raspberry Pi the SoC's serial number
 (``/sys/firmware/devicetree/base/serial-number``, or the ``Serial`` line of ``/proc/cpuinfo``);
-elsewhere the firmware's product UUID when it is readable (root only on most PCs), else the MAC
-address of the first network interface that is not loopback. ``/etc/machine-id`` is on the card,
+elsewhere the firmware's product UUID when it is readable (root only on most PCs), else the
+permanent MAC address of the board's own first network interface (not a virtual or USB one). ``/etc/machine-id`` is on the card,
 so a clone copies it: it is not used. When the fingerprint at start differs from the saved one,
 this card is a copy: ``start_device`` gives it a new id, sets the copied outbox folder aside (its
 records are the original's: they are kept on the card but never sent), drops the copied
@@ -19,6 +19,7 @@ enrollment, and remembers ``copied_from`` until the kiosk is enrolled again.
 import hashlib
 import json
 import logging
+import os
 import secrets
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -63,15 +64,21 @@ def _pi_serial(root: Path) -> str | None:
 
 
 def _first_mac(root: Path) -> str | None:
+    """The permanent MAC of the board's own network interface: virtual ones (docker0, bridges, veth)
+    and made-up addresses change from boot to boot, and a USB adapter can move to another kiosk."""
+    net = root / "sys/class/net"
     try:
-        interfaces = sorted(p for p in (root / "sys/class/net").iterdir() if p.name != "lo")
+        names = sorted(p.name for p in net.iterdir())
     except OSError:
         return None
-    for interface in interfaces:
-        mac = (_read_small(interface / "address") or "").strip().lower()
-        if mac and mac.strip("0:"):
-            return mac
-    return None
+    candidates = []
+    for name in names:
+        where = os.path.realpath(net / name)
+        permanent = (_read_small(net / name / "addr_assign_type") or "0").strip() == "0"
+        mac = (_read_small(net / name / "address") or "").strip().lower()
+        if name != "lo" and "/virtual/" not in where and permanent and mac.strip("0:"):
+            candidates.append(("/usb" in where, name, mac))
+    return min(candidates)[2] if candidates else None
 
 
 def hardware_fingerprint(root: Path = Path("/")) -> str | None:

@@ -41,6 +41,18 @@ def test_the_fingerprint_comes_from_the_board(tmp_path, files, source):
     assert "c0ffee42" not in fingerprint and "dc:a6" not in fingerprint
 
 
+def test_virtual_interfaces_and_made_up_addresses_are_not_the_board(tmp_path):
+    board(tmp_path, {"sys/class/net/eth0/address": "dc:a6:32:01:02:03\n",
+                     "sys/class/net/eth0/addr_assign_type": "0\n",
+                     "sys/class/net/docker0/address": "02:42:ac:11:00:02\n",
+                     "sys/class/net/docker0/addr_assign_type": "3\n"})
+    only_eth0 = hardware_fingerprint(tmp_path)
+    (tmp_path / "sys/class/net/docker0").rename(tmp_path / "sys/class/net/aaa-random")
+    assert hardware_fingerprint(tmp_path) == only_eth0
+    shutil.rmtree(tmp_path / "sys/class/net/eth0")
+    assert hardware_fingerprint(tmp_path) is None
+
+
 def test_the_card_s_machine_id_is_not_a_fingerprint(tmp_path):
     assert hardware_fingerprint(board(tmp_path, {"etc/machine-id": "0123456789abcdef0123456789abcdef\n",
                                                  "proc/cpuinfo": "processor\t: 0\n"})) is None
