@@ -2,7 +2,8 @@
 
 Everything lives under ``./var/`` (the server's SQLite file, the kiosk's data folder), so a second
 run picks up where the first stopped. With no display the kiosk runs on a virtual screen (Xvfb),
-said in one line. Ctrl-C stops the kiosk, then the server, then the virtual screen.
+and with no camera the QR drill shows the practice cards through the replay camera, each said in
+one line. Ctrl-C stops the kiosk, then the server, then the virtual screen.
 """
 import json
 import os
@@ -62,14 +63,31 @@ def start_virtual_screen(env: dict[str, str]) -> subprocess.Popen | None:
     return xvfb
 
 
+def choose_camera() -> str:
+    """A laptop's webcam for the QR drill; with none, the replay camera showing the practice cards
+    one after another, so a newcomer sees the drill work (said in one line)."""
+    if Path("/dev/video0").exists():
+        return "opencv:0"
+    from kiosk.qr.cards import qr_png
+    from kiosk.qr.practice import CARDS
+
+    cards = VAR / "practice-cards"
+    cards.mkdir(exist_ok=True)
+    for number, card in enumerate(CARDS, 1):
+        (cards / f"{number:02d}-{card.id}.png").write_bytes(qr_png(card.payload, scale=6))
+    print(f"No camera here: the QR drill uses the replay camera, which shows the {len(CARDS)} practice cards "
+          f"one after another ({cards}). Set KIOSK_CAMERA to use another camera.")
+    return f"replay:{cards}"
+
+
 def main() -> int:
     VAR.mkdir(exist_ok=True)
     env = {**os.environ,
            "WARD_DATABASE_URL": os.environ.get("WARD_DATABASE_URL", f"sqlite:///{VAR / 'ward.sqlite3'}"),
            "KIOSK_DATA_DIR": os.environ.get("KIOSK_DATA_DIR", str(VAR / "kiosk")),
            "KIOSK_WINDOW_SIZE": os.environ.get("KIOSK_WINDOW_SIZE", "800x480")}
-    if "KIOSK_CAMERA" not in os.environ and Path("/dev/video0").exists():
-        env["KIOSK_CAMERA"] = "opencv:0"  # a laptop's webcam for the QR drill; the Pi's camera is the default
+    if "KIOSK_CAMERA" not in os.environ:
+        env["KIOSK_CAMERA"] = choose_camera()
     server = subprocess.Popen([BIN / "ward-server", "serve", "--port", str(PORT)], env=env)
     kiosk = xvfb = None
     try:
