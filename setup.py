@@ -10,7 +10,8 @@ setup(
     package_data={
         "kiosk": ["screens/*.kv", "widgets/*.kv", "locale/*.pot", "locale/*/LC_MESSAGES/*.po", "locale/*/LC_MESSAGES/*.mo"],
         "lessons": ["pronunciation.yaml", "packs/*/*.yaml", "packs/*/*.png", "packs/*/signature.json", "pictures/*.png", "pictures/SOURCES.md"],
-        "sync": ["server/migrations/*.py", "server/migrations/*.mako", "server/migrations/versions/*.py"],
+        "sync": ["server/migrations/*.py", "server/migrations/*.mako", "server/migrations/versions/*.py",
+                 "server/web/templates/*.html", "server/web/static/*"],
     },
     install_requires=[
         "kivy==2.3.1",

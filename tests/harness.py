@@ -51,7 +51,7 @@ class WardServer:
         self._thread: threading.Thread | None = None
 
     def start(self) -> "WardServer":
-        app = create_app(self.database_url, **self.app_options)
+        self.app = app = create_app(self.database_url, **self.app_options)
         certfile, keyfile = self.tls or (None, None)
         config = uvicorn_config(app, "127.0.0.1", self.port, self.limits, log_level="warning",
                                 ssl_certfile=certfile, ssl_keyfile=keyfile)

@@ -51,7 +51,7 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[int]], *, targe
     legend = [(f"series-{n}", name) for n, name in enumerate(series)] + ([("target", target_label)] if target else [])
     for n, (style, name) in enumerate(legend):
         x = LEFT + n * 200
-        parts.append(f'<line class="{style}" x1="{x}" x2="{x + 24}" y1="{HEIGHT - 8}" y2="{HEIGHT - 8}"/>'
+        parts.append(f'<line class="key {style}" x1="{x}" x2="{x + 24}" y1="{HEIGHT - 8}" y2="{HEIGHT - 8}"/>'
                      f'<text class="legend" x="{x + 30}" y="{HEIGHT - 4}">{escape(name)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

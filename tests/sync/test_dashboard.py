@@ -1,0 +1,143 @@
+"""The staff dashboard in a real Chromium against a real ward server on 127.0.0.1, with a generated campaign."""
+import csv
+import hashlib
+import io
+import tempfile
+
+import pytest
+import requests
+import zxingcpp
+from PIL import Image
+from sqlalchemy import func, select
+
+from sync.enrollment_code import parse_enrollment_code
+from sync.server.db import Device, StoredRecord
+from sync.server.ratelimit import RateLimiter
+from sync.server.web import auth
+from sync.server.web.models import Venue
+from tests.browser import PHONE, chromium, number, sign_in
+from tests.campaign import generate
+from tests.harness import WardServer
+
+ADMIN, STAFF = ("lan", "mật khẩu của Lan 2026"), ("minh", "mật khẩu của Minh 2026")
+
+
+@pytest.fixture(scope="module")
+def ward(tmp_path_factory):
+    server = WardServer(f"sqlite:///{tmp_path_factory.mktemp('ward')}/ward.sqlite3")
+    server.truth = generate(server.engine, devices=6, records=3000, days=10)
+    with server.sessions() as session:
+        auth.create_account(session, *ADMIN, "admin")
+        auth.create_account(session, *STAFF, "staff")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as found:
+        yield found
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(accept_downloads=True, locale="vi-VN")
+    yield context.new_page()
+    context.close()
+
+
+def test_overview_shows_what_the_database_holds(ward, page):
+    sign_in(page, ward.url, *STAFF)
+    page.wait_for_url("**/overview")
+    with ward.sessions() as session:
+        learners = session.scalar(select(func.count(func.distinct(StoredRecord.learner))))
+        started = session.scalar(select(func.count()).where(StoredRecord.type == "session_started"))
+        completed = session.scalar(select(func.count()).where(StoredRecord.type == "lesson_completed"))
+    assert (learners, started, completed) == (len(ward.truth.learners), sum(ward.truth.started.values()),
+                                              sum(ward.truth.completed.values()))
+    assert (number(page, "#learners"), number(page, "#started"), number(page, "#completed")) == (learners, started, completed)
+    assert "Tổng quan" in page.title()  # Vietnamese by default
+    points = page.locator("svg.chart polyline.series-0").get_attribute("points").split()
+    assert len(points) == 10 and page.locator("svg.chart line.target:not(.key)").count() == 1
+    assert page.locator("svg.chart").first.bounding_box()["height"] > 100
+
+
+def test_csv_has_the_numbers_of_the_page(ward, page):
+    sign_in(page, ward.url, *STAFF)
+    with page.expect_download() as download:
+        page.click("a[href^='/export/daily.csv']")
+    rows = list(csv.reader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert rows[0] == ["Ngày", "Số bài đã bắt đầu", "Số bài đã hoàn thành"]
+    by_day = {day.isoformat(): (ward.truth.started[day], ward.truth.completed[day]) for day in ward.truth.started}
+    assert {row[0]: (int(row[1]), int(row[2])) for row in rows[1:] if row[1] != "0"} == by_day
+    assert sum(int(row[2]) for row in rows[1:]) == number(page, "#completed")
+
+
+def test_enrollment_qr_on_screen_enrolls_a_kiosk(ward, page, tmp_path):
+    sign_in(page, ward.url, *ADMIN)
+    page.goto(f"{ward.url}/devices")
+    page.select_option("form[action='/devices/enroll'] select", label="Điểm học 2")
+    page.click("form[action='/devices/enroll'] button")
+    shot = tmp_path / "qr.png"
+    page.locator("#enrollment-qr svg").screenshot(path=shot)
+    found = zxingcpp.read_barcodes(Image.open(shot))
+    code = parse_enrollment_code(found[0].text)
+    assert code.url == ward.url and code.venue == "Điểm học 2"
+    answer = requests.post(f"{ward.url}/api/v1/enroll", timeout=10, json={
+        "token": code.token, "device_id": "kiosk-from-qr", "secret_hash": hashlib.sha256(b"s" * 32).hexdigest()})
+    assert answer.status_code == 200 and answer.json()["venue_id"] == "diem-hoc-2"
+    page.goto(f"{ward.url}/devices")
+    assert page.locator("td", has_text="kiosk-from-qr").count() == 1
+
+
+def test_staff_cannot_reach_admin_pages(ward, page):
+    sign_in(page, ward.url, *STAFF)
+    page.wait_for_url("**/overview")
+    assert page.locator("nav a[href='/venues']").count() == 0
+    csrf = page.locator("form[action='/logout'] input[name=csrf]").get_attribute("value")
+    for path in ("/venues", "/accounts", "/bundles"):
+        assert page.goto(f"{ward.url}{path}").status == 403
+    refused = page.request.post(f"{ward.url}/venues", form={"csrf": csrf, "name": "Quán của nhân viên"})
+    assert refused.status == 403
+    with ward.sessions() as session:
+        assert session.get(Venue, "quan-cua-nhan-vien") is None
+
+
+def test_a_form_without_its_csrf_token_is_refused(ward, page):
+    sign_in(page, ward.url, *ADMIN)
+    page.wait_for_url("**/overview")
+    assert page.request.post(f"{ward.url}/venues", form={"name": "Quán không token"}).status == 403
+    assert page.request.post(f"{ward.url}/venues", form={"name": "Quán không token", "csrf": "x" * 43}).status == 403
+    with ward.sessions() as session:
+        assert session.get(Venue, "quan-khong-token") is None
+    page.goto(f"{ward.url}/venues")
+    page.fill("form[action='/venues'] input[name=name]", "Quán có token")
+    page.click("form[action='/venues'] button")
+    assert page.locator("td", has_text="Quán có token").count() == 1
+
+
+def test_pages_fit_a_phone(ward, browser):
+    context = browser.new_context(viewport=PHONE, locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, ward.url, *ADMIN)
+    for path in ("/overview", "/devices", "/venues", "/accounts", "/bundles", "/overview?lang=en"):
+        page.goto(f"{ward.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at a phone's width"
+    assert page.locator("h1").inner_text() == "Campaign overview"
+    context.close()
+
+
+def test_wrong_password_is_refused_then_rate_limited(ward, page):
+    board = ward.app.state.dashboard
+    try:
+        for attempt in range(board.settings.sign_in_burst):
+            sign_in(page, ward.url, ADMIN[0], "not the password")
+            assert page.locator("[role=alert]").inner_text() == "Tên đăng nhập hoặc mật khẩu không đúng."
+        sign_in(page, ward.url, *ADMIN)  # even the right password waits now
+        assert "Sai mật khẩu quá nhiều lần" in page.locator("[role=alert]").inner_text()
+        assert page.url.endswith("/login")
+    finally:
+        fresh = (board.settings.sign_in_per_minute / 60, board.settings.sign_in_burst)
+        board.by_account, board.by_address = RateLimiter(*fresh), RateLimiter(*fresh)
