@@ -1,4 +1,4 @@
-"""The built-in curriculum (issues 3 and 12): twenty lessons in order, each Learn → Practice → Check.
+"""The built-in curriculum (issues 3 and 12): twenty-one lessons in order, each Learn → Practice → Check.
 
 These tests hold the content to the shape the kiosk and the volunteers rely on: short
 explanations, never more than two in a row before the learner does something (issue 11), each
@@ -41,6 +41,7 @@ LESSON_IDS = [
     "y-te-so",
     "kiem-tra-tien-vao-ra",
     "mua-sam-va-ung-dung-dau-tu",
+    "vi-dien-tu-va-tien-dien",
 ]
 DRILL_KINDS = ("tap", "order", "share", "keypad", "qr")
 LANGUAGES = ("vi", "en")
