@@ -32,7 +32,7 @@ from sync.server.db import Device, make_engine, make_sessions, utcnow
 from sync.server.ingest import MAX_BATCH, store_batch
 from sync.server.keys import BundleKeys, default_key_file
 from sync.server.ratelimit import RateLimiter
-from sync.server.web import mount as mount_dashboard
+from sync.server.web.mount import mount as mount_dashboard
 
 KB = 1024
 BODY_LIMITS = {"enroll": 4 * KB, "heartbeat": 16 * KB, "records": 2 * KB * KB}  # as sent (gzipped or not)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from sync.server import identity, stats
+from sync.server import identity, rollup, stats
 from sync.server.audit import audit
 from sync.server.charts import bar_chart, line_chart
 from sync.server.db import aware, utcnow
@@ -99,6 +99,7 @@ def overview(request: Request, board: Board, staff: Staff, session: DB,
              start: str | None = None, end: str | None = None) -> Response:
     _ = staff.gettext
     period = _period(session, start, end)
+    rollup.refresh(session)
     tables = {name: query(session, period) for name, query in stats.TABLES.items()}
     campaign = stats.campaign(session)
     daily = tables["daily"]
@@ -121,6 +122,7 @@ def export(table: str, staff: Staff, session: DB, start: str | None = None, end:
     if table not in stats.TABLES:
         raise HTTPException(404, "no such table")
     period = _period(session, start, end)
+    rollup.refresh(session)
     found = stats.TABLES[table](session, period)
     out = io.StringIO()
     writer = csv.writer(out)

@@ -1,0 +1,130 @@
+"""Daily roll-ups of the records, so the overview reads thousands of rows instead of millions.
+
+Kept off the ingest path (storing a batch does not touch them): the dashboard refreshes them
+before it reads, one kiosk at a time and only the kiosks whose records changed since the last
+refresh. A kiosk's records are told unchanged by their count and highest seq, which the
+``(device_id, seq)`` unique index answers without reading the records; a changed kiosk's roll-up
+rows are replaced by a fresh aggregate of its records, so a late record (a gap filled, a USB
+bundle) is counted exactly like a punctual one.
+
+Days are the ward's (see ``stats``). Three tables:
+- ``rollup_activity``: per kiosk, day, venue, lesson and learner, lessons started and completed;
+- ``rollup_steps``: per kiosk, day, lesson and step, answers and wrong answers;
+- ``rollup_last``: per kiosk, learner and lesson, the day and step of the learner's last answer
+  and whether a completion came after it (where learners leave).
+"""
+import datetime as dt
+import threading
+
+from sqlalchemy import Boolean, Date, Integer, String, delete, func, insert, literal, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from sync.server.db import Base, StoredRecord, utcnow
+
+STARTED, COMPLETED, ANSWERED = "session_started", "lesson_completed", "step_answered"
+WARD_OFFSET = dt.timedelta(hours=7)
+WARD_ZONE = "Asia/Ho_Chi_Minh"
+_refreshing = threading.Lock()  # one refresh at a time per process; readers wait for it
+
+
+class RollupState(Base):
+    __tablename__ = "rollup_state"
+
+    device_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    records: Mapped[int] = mapped_column(Integer)
+    highest_seq: Mapped[int] = mapped_column(Integer)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RollupActivity(Base):
+    __tablename__ = "rollup_activity"
+
+    device_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    venue_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" for records of no lesson
+    learner: Mapped[str] = mapped_column(String(40), primary_key=True)  # "" for records of no learner
+    started: Mapped[int] = mapped_column(Integer)
+    completed: Mapped[int] = mapped_column(Integer)
+
+
+class RollupSteps(Base):
+    __tablename__ = "rollup_steps"
+
+    device_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+    wrong: Mapped[int] = mapped_column(Integer)
+
+
+class RollupLast(Base):
+    __tablename__ = "rollup_last"
+
+    device_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    learner: Mapped[str] = mapped_column(String(40), primary_key=True)
+    lesson_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    step_id: Mapped[str] = mapped_column(String(64))
+    completed: Mapped[bool] = mapped_column(Boolean)
+
+
+def when():
+    """The time a record happened as the server best knows it."""
+    return func.coalesce(StoredRecord.rebased_time, StoredRecord.device_time)
+
+
+def ward_day(session: Session):
+    """A record's ward day, as SQL for this session's database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone(WARD_ZONE, when()))
+    return func.date(when(), f"+{int(WARD_OFFSET.total_seconds() // 3600)} hours")
+
+
+def _aggregate(session: Session, device_id: str) -> None:
+    """Replace ``device_id``'s roll-up rows by a fresh aggregate of its records."""
+    for table in (RollupActivity, RollupSteps, RollupLast):
+        session.execute(delete(table).where(table.device_id == device_id))
+    mine = StoredRecord.device_id == device_id
+    day = ward_day(session).label("day")
+    lesson, learner = func.coalesce(StoredRecord.lesson_id, literal("")), func.coalesce(StoredRecord.learner, literal(""))
+    session.execute(insert(RollupActivity).from_select(
+        ["device_id", "day", "venue_id", "lesson_id", "learner", "started", "completed"],
+        select(StoredRecord.device_id, day, StoredRecord.venue_id, lesson, learner,
+               func.count().filter(StoredRecord.type == STARTED), func.count().filter(StoredRecord.type == COMPLETED))
+        .where(mine, StoredRecord.type.in_((STARTED, COMPLETED)))
+        .group_by(StoredRecord.device_id, day, StoredRecord.venue_id, lesson, learner)))
+    step = func.coalesce(StoredRecord.payload["step_id"].as_string(), literal(""))
+    session.execute(insert(RollupSteps).from_select(
+        ["device_id", "day", "lesson_id", "step_id", "answers", "wrong"],
+        select(StoredRecord.device_id, day, lesson, step, func.count(),
+               func.count().filter(StoredRecord.payload["correct"].as_boolean().is_(False)))
+        .where(mine, StoredRecord.type == ANSWERED).group_by(StoredRecord.device_id, day, lesson, step)))
+    latest = func.row_number().over(partition_by=(StoredRecord.learner, StoredRecord.lesson_id),
+                                    order_by=(when().desc(), StoredRecord.seq.desc()))
+    events = (select(StoredRecord.device_id, StoredRecord.learner, StoredRecord.lesson_id, day, step.label("step"),
+                     (StoredRecord.type == COMPLETED).label("completed"), latest.label("rank"))
+              .where(mine, StoredRecord.type.in_((ANSWERED, COMPLETED)), StoredRecord.learner.is_not(None),
+                     StoredRecord.lesson_id.is_not(None)).subquery())
+    session.execute(insert(RollupLast).from_select(
+        ["device_id", "learner", "lesson_id", "day", "step_id", "completed"],
+        select(events.c.device_id, events.c.learner, events.c.lesson_id, events.c.day, events.c.step, events.c.completed)
+        .where(events.c.rank == 1)))
+
+
+def refresh(session: Session) -> int:
+    """Bring the roll-ups up to date with the records; returns how many kiosks were re-aggregated."""
+    with _refreshing:
+        now = {device: (count, highest) for device, count, highest in session.execute(
+            select(StoredRecord.device_id, func.count(), func.max(StoredRecord.seq)).group_by(StoredRecord.device_id))}
+        known = {state.device_id: state for state in session.scalars(select(RollupState))}
+        changed = [device for device, figures in now.items()
+                   if device not in known or (known[device].records, known[device].highest_seq) != figures]
+        for device in changed:
+            _aggregate(session, device)
+            session.merge(RollupState(device_id=device, records=now[device][0], highest_seq=now[device][1],
+                                      refreshed_at=utcnow()))
+            session.commit()
+        return len(changed)
+
