@@ -59,10 +59,10 @@ class StaffDesk:
 
         Blocks on the network: call it off the UI thread.
         """
-        from kiosk.sync_problems import problem_text
+        from kiosk.sync_problems import enrollment_failure_text, problem_text
         from sync.enrollment import enroll_kiosk
         from sync.enrollment_code import InsecureServerUrl
-        from sync.problems import Kind, Problem, describe
+        from sync.problems import Kind, Problem, SyncError, describe
 
         services = self.services
         config = services.config
@@ -75,8 +75,11 @@ class StaffDesk:
             log.warning("staff: not an enrollment code: %s", exc)
             return Outcome(False, _("This is not a kiosk enrollment code. Use the code from the ward, "
                                     "or type the server address and the token with a space between them."))
+        except SyncError as exc:
+            log.warning("staff: enrollment failed: %s", exc)
+            return Outcome(False, enrollment_failure_text(exc))
         except Exception as exc:  # noqa: BLE001 - the screen must always get an answer, never stay busy
-            log.warning("staff: enrollment failed: %s", exc, exc_info=not hasattr(exc, "problem"))
+            log.warning("staff: enrollment failed: %s", exc, exc_info=True)
             return Outcome(False, problem_text(describe(exc)))
         credentials = enrolled.credentials
         services.device, services.credentials, services.sync_problem = enrolled.device, credentials, None

@@ -16,10 +16,11 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import Callable
 
 from kiosk.config import KioskConfig, load_config
 from kiosk.i18n import _, use_language
-from kiosk.sync_problems import problem_text
+from kiosk.sync_problems import enrollment_failure_text, problem_text
 from sync.bundle import RECEIPT_SUFFIX, BadBundle, apply_receipt, export_bundle
 from sync.client import SetupProblem, SyncClient, SyncError, push_pending
 from sync.credentials import Credentials
@@ -50,9 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _failed(what: str, exc: SyncError) -> int:
+def _failed(what: str, exc: SyncError, explain: Callable[[SyncError], str] = problem_text) -> int:
     """Say why ``what`` failed; 2 when a setting must be fixed first, else 1 (trying again is safe)."""
-    _say(_("{what} did not work: {problem}").format(what=what, problem=problem_text(exc)))
+    _say(_("{what} did not work: {problem}").format(what=what, problem=explain(exc)))
     return 2 if isinstance(exc, SetupProblem) else 1
 
 
@@ -65,7 +66,7 @@ def _enroll(config: KioskConfig, words: list[str]) -> int:
                "server address and the token with a space between them.").format(reason=exc))
         return 2
     except SyncError as exc:
-        return _failed(_("Enrollment"), exc)
+        return _failed(_("Enrollment"), exc, enrollment_failure_text)
     credentials = enrolled.credentials
     print(_("Enrolled as {device} at {venue} ({server}).").format(device=credentials.device_id, venue=credentials.name,
                                                                  server=credentials.server_url))

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from kiosk import sync_cli
-from kiosk.sync_problems import problem_text
+from kiosk.i18n import _
+from kiosk.sync_problems import RETRY_ENROLLMENT, problem_text
 from sync.client import ServerUnavailable, SetupProblem, SyncClient, push_pending
 from sync.credentials import Credentials, secret_digest
 from sync.device import PENDING_ENROLLMENT_FILE, load_device
@@ -96,7 +97,8 @@ def test_kiosk_sync_enroll_run_again_after_a_lost_answer_enrolls(ward, tmp_path,
     token = ward.enrollment_token()
     try:
         assert sync_cli.main(["enroll", proxy.url, token]) == 1
-        assert problem_text(Problem(Kind.BROKEN_OFF, proxy.url)) in capsys.readouterr().err
+        err = capsys.readouterr().err
+        assert problem_text(Problem(Kind.BROKEN_OFF, proxy.url)) in err and _(RETRY_ENROLLMENT) in err
         assert sync_cli.main(["enroll", proxy.url, token]) == 0
     finally:
         proxy.stop()
