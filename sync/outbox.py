@@ -101,12 +101,12 @@ class OutboxLocked(RuntimeError):
 class OutboxStats:
     pending: int
     acked: int  # acked records still kept for the retention period
-    quarantined: int  # records the server rejected (or found damaged), kept with the reason
+    quarantined: int  # rejected records (by the server, or found damaged here), kept with the reason
     oldest_pending_age_s: float | None
     bytes_on_disk: int
     quarantined_segments: int = 0  # damaged segment files kept in quarantine/
     segments: int = 0
-    set_aside_records: int = 0  # records that will never be sent because their stored copy broke
+    set_aside_records: int = 0  # records never to be sent because their stored copy broke (unreadable or invalid)
 
 
 class Outbox:
@@ -448,7 +448,7 @@ class Outbox:
             raise RuntimeError(f"the outbox in {self.folder} was closed")
 
     def _head(self) -> Segment | None:
-        """The newest segment: the one appends go to, and the one that keeps the seq counter."""
+        """The newest segment: the one appends go to."""
         return next(reversed(self._segments.values()), None)
 
     def _db(self, segment: Segment) -> TinyDB:

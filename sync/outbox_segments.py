@@ -17,6 +17,7 @@ are kept. The outbox keeps those pending and sets aside only the rest.
 """
 import json
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,11 +91,19 @@ def doc_problem(seq: int, doc: Any) -> str | None:
     """Why a stored document is not what the outbox writes for ``seq``, or None if it is."""
     record = doc.get("record") if isinstance(doc, dict) else None
     if (not isinstance(record, dict) or not _FIELDS.issuperset(doc) or doc.get("state") not in STATES
-            or record.get("seq") != seq or not isinstance(record.get("id"), str)
+            or record.get("seq") != seq or not _is_canonical_uuid(record.get("id"))
             or not _is_number(doc.get("queued_at")) or not _is_number(doc.get("acked_at", 0.0))
             or not isinstance(doc.get("reason", ""), str)):
         return f"document {seq} is malformed"
     return None
+
+
+def _is_canonical_uuid(value: Any) -> bool:
+    """Ids are keyed as ``str(UUID)`` writes them; any other spelling could never be acked."""
+    try:
+        return isinstance(value, str) and str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
 
 
 def _is_number(value: Any) -> bool:

@@ -137,3 +137,14 @@ def test_random_damage_never_loses_an_intact_record_and_open_never_raises(damage
             assert outbox.append(draft()).seq > records
         with Outbox(folder, segment_records=8, fsync=False) as outbox:
             assert outbox.pending() == outbox.pending()[:1] and outbox.stats().pending == 1
+
+
+def test_an_id_spelt_differently_counts_as_damage(tmp_path):
+    """A flipped bit can turn a hex digit into its capital: such an id could never be acked."""
+    with Outbox(tmp_path) as outbox:
+        ids = [str(outbox.append(draft()).id) for _ in range(3)]
+    path = segment(tmp_path, 0)
+    path.write_text(path.read_text().replace(ids[1], ids[1].upper()))
+    with Outbox(tmp_path) as outbox:
+        outbox.ack([r.id for r in outbox.pending()])
+        assert outbox.stats().pending == 0
