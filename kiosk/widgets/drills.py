@@ -76,13 +76,14 @@ class QrDrill(Drill):
 
 
 class PhoneElementButton(AnswerButton):
-    """An element of the simulated phone, drawn in its ``style`` (an app icon with its name under
-    it, a list row, a button, a link or a field). For hold and swipe drills it counts only that
+    """An element of the simulated phone, drawn in its ``style`` (an app: its icon with its name
+    under it in a grid, beside it in a list; a list row, a button, a link or a field). For hold and swipe drills it counts only that
     gesture; the drill's "tap instead" button is the single-tap alternative."""
 
     gesture = StringProperty("tap")
     style = StringProperty("button")
     icon = StringProperty("")
+    stacked = BooleanProperty(False)
     marked = BooleanProperty(False)
     always_release = BooleanProperty(True)
     gesture_done = BooleanProperty(False)
@@ -126,7 +127,7 @@ class PhoneDrill(Drill):
         for element in phone.elements:
             grid.add_widget(PhoneElementButton(
                 text=element.label, value=element.id, gesture=step.gesture, style=element.style,
-                icon=element.icon or (APP_ICON if element.style == "app" else ""),
+                icon=element.icon or (APP_ICON if element.style == "app" else ""), stacked=phone.columns > 1,
                 min_height=mm(step.target_mm), on_release=self._released))
 
     def mark_correct(self) -> None:

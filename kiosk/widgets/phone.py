@@ -15,7 +15,7 @@ from pathlib import Path
 from kivy.core.text import Label as CoreLabel
 from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import ColorProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, ColorProperty, ObjectProperty, OptionProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -100,9 +100,13 @@ class NavStrip(Widget):
 
 
 class Phone(BoxLayout):
-    """A portrait phone frame; ``show`` puts a screen in it, and so does a child given in kv."""
+    """A portrait phone frame; ``show`` puts a screen in it, and so does a child given in kv.
+
+    ``compact`` drops the status and navigation strips: a drill whose three 20 mm rows need the
+    whole height of the 7-inch screen keeps its targets whole rather than its clock."""
 
     variant = OptionProperty("android", options=["android", "iphone"])
+    compact = BooleanProperty(False)
     _framed = False
 
     def add_widget(self, widget, *args, **kwargs):
