@@ -134,11 +134,14 @@ async def read_json_body(request: Request, unpacked_limit: int = MAX_BODY_BYTES)
 
 class PackSource:
     """The signed lesson pack the server hands out, re-read only when its signature changes, and the
-    lessons a record may name: the built-in packs and the served folder's (signed yet or not)."""
+    lessons a record may name: the built-in packs and the served folders' (signed yet or not).
+
+    A pack published to one venue (from the dashboard) lives in ``venue_folder(venue_id)`` and
+    is handed to that venue's kiosks instead of the served folder's."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
-        self._cached: tuple[float, str, bytes] | None = None
+        self._cached: dict[Path, tuple[float, str, bytes]] = {}
         self._catalog: tuple[tuple, LessonCatalog] | None = None
 
     def _mtime(self, path: Path) -> float | None:
@@ -147,21 +150,34 @@ class PackSource:
         except OSError:
             return None
 
-    def current(self) -> tuple[str, bytes]:
-        """(ETag, body); 404 when the server has no signed pack to give."""
-        stamp = self._mtime(self.folder / "signature.json") if self.folder else None
+    def venue_folder(self, venue_id: str) -> Path:
+        return self.folder.with_name(self.folder.name + "-venues") / venue_id
+
+    def _venue_folders(self) -> list[Path]:
+        try:
+            return sorted(self.folder.with_name(self.folder.name + "-venues").iterdir())
+        except OSError:
+            return []
+
+    def current(self, venue_id: str | None = None) -> tuple[str, bytes]:
+        """(ETag, body) of the venue's pack, else the served one; 404 when the server has no signed pack to give."""
+        folder = self.folder
+        if folder is not None and venue_id and self._mtime(self.venue_folder(venue_id) / "signature.json"):
+            folder = self.venue_folder(venue_id)
+        stamp = self._mtime(folder / "signature.json") if folder else None
         if stamp is None:
             raise HTTPException(404, "this ward server has no signed lesson pack")
-        if self._cached is None or self._cached[0] != stamp:
-            self._cached = (stamp, *encode_pack(self.folder))
-        return self._cached[1], self._cached[2]
+        if folder not in self._cached or self._cached[folder][0] != stamp:
+            self._cached[folder] = (stamp, *encode_pack(folder))
+        return self._cached[folder][1], self._cached[folder][2]
 
     def catalog(self) -> LessonCatalog:
         if self.folder is None:
             return builtin_catalog()
-        stamp = (self._mtime(self.folder), self._mtime(self.folder / "signature.json"))
+        folders = [self.folder, *self._venue_folders()]
+        stamp = tuple((self._mtime(f), self._mtime(f / "signature.json")) for f in folders)
         if self._catalog is None or self._catalog[0] != stamp:
-            self._catalog = (stamp, builtin_catalog().merged(LessonCatalog.from_folders([self.folder])))
+            self._catalog = (stamp, builtin_catalog().merged(LessonCatalog.from_folders(folders)))
         return self._catalog[1]
 
 
@@ -281,11 +297,11 @@ def create_app(database_url: str, *, packs_dir: Path | None = None, rate_per_s: 
         await run_in_threadpool(store)
         return Response(status_code=204)
 
-    @app.get("/api/v1/packs", dependencies=[Depends(device)], responses={
+    @app.get("/api/v1/packs", responses={
         200: {"description": "the signed lesson pack", "content": {"application/json": {"schema": {"type": "object"}}}},
         304: {"description": "the pack named in If-None-Match is still current"}, **_problems(401, 404, 429)})
-    def lesson_packs(request: Request) -> Response:
-        etag, body = packs.current()
+    def lesson_packs(request: Request, sender: Sender) -> Response:
+        etag, body = packs.current(sender.venue_id)
         quoted = f'"{etag}"'
         if quoted in (tag.strip() for tag in request.headers.get("if-none-match", "").split(",")):
             return Response(status_code=304, headers={"ETag": quoted})

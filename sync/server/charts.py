@@ -9,7 +9,7 @@ from typing import Sequence
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 48, 28, 16, 40
 
 
 def _nice_top(value: float) -> int:
@@ -18,6 +18,11 @@ def _nice_top(value: float) -> int:
         return 1
     power = 10 ** math.floor(math.log10(value))
     return int(next(step * power for step in (1, 2, 5, 10) if step * power >= value))
+
+
+def _day_month(label: str) -> str:
+    """``2026-12-01`` -> ``01/12``, as dates are read in Vietnam; other labels as they are."""
+    return f"{label[8:10]}/{label[5:7]}" if len(label) == 10 and label[4] == "-" else label
 
 
 def line_chart(labels: Sequence[str], series: dict[str, Sequence[int]], *, target: float | None = None,
@@ -41,7 +46,7 @@ def line_chart(labels: Sequence[str], series: dict[str, Sequence[int]], *, targe
     for index, label in enumerate(labels):
         if index % every == 0 or index == len(labels) - 1:
             parts.append(f'<text class="axis" x="{LEFT + index * step:.1f}" y="{HEIGHT - BOTTOM + 18}"'
-                         f' text-anchor="middle">{escape(label[5:] if len(label) == 10 else label)}</text>')
+                         f' text-anchor="middle">{escape(_day_month(label))}</text>')
     if target:
         parts.append(f'<line class="target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(target):.1f}" y2="{y(target):.1f}">'
                      f'<title>{escape(target_label)}: {target:g}</title></line>')

@@ -1,15 +1,17 @@
 """The staff dashboard in a real Chromium against a real ward server on 127.0.0.1, with a generated campaign."""
 import csv
-import hashlib
 import io
-import tempfile
+import shutil
 
 import pytest
 import requests
 import zxingcpp
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
 from sqlalchemy import func, select
 
+from lessons.signing import sign_pack
+from sync.credentials import secret_digest
 from sync.enrollment_code import parse_enrollment_code
 from sync.server.db import Device, StoredRecord
 from sync.server.ratelimit import RateLimiter
@@ -18,13 +20,15 @@ from sync.server.web.models import Venue
 from tests.browser import PHONE, chromium, number, sign_in
 from tests.campaign import generate
 from tests.harness import WardServer
+from tests.helpers import LESSON, write_pack
 
 ADMIN, STAFF = ("lan", "mật khẩu của Lan 2026"), ("minh", "mật khẩu của Minh 2026")
 
 
 @pytest.fixture(scope="module")
 def ward(tmp_path_factory):
-    server = WardServer(f"sqlite:///{tmp_path_factory.mktemp('ward')}/ward.sqlite3")
+    folder = tmp_path_factory.mktemp("ward")
+    server = WardServer(f"sqlite:///{folder}/ward.sqlite3", packs_dir=folder / "served-pack")
     server.truth = generate(server.engine, devices=6, records=3000, days=10)
     with server.sessions() as session:
         auth.create_account(session, *ADMIN, "admin")
@@ -85,7 +89,7 @@ def test_enrollment_qr_on_screen_enrolls_a_kiosk(ward, page, tmp_path):
     code = parse_enrollment_code(found[0].text)
     assert code.url == ward.url and code.venue == "Điểm học 2"
     answer = requests.post(f"{ward.url}/api/v1/enroll", timeout=10, json={
-        "token": code.token, "device_id": "kiosk-from-qr", "secret_hash": hashlib.sha256(b"s" * 32).hexdigest()})
+        "token": code.token, "device_id": "kiosk-from-qr", "secret_hash": secret_digest("s" * 32)})
     assert answer.status_code == 200 and answer.json()["venue_id"] == "diem-hoc-2"
     page.goto(f"{ward.url}/devices")
     assert page.locator("td", has_text="kiosk-from-qr").count() == 1
@@ -141,3 +145,37 @@ def test_wrong_password_is_refused_then_rate_limited(ward, page):
     finally:
         fresh = (board.settings.sign_in_per_minute / 60, board.settings.sign_in_burst)
         board.by_account, board.by_address = RateLimiter(*fresh), RateLimiter(*fresh)
+
+
+def _zipped_pack(folder, lesson: str = LESSON, signed: bool = True):
+    pack = write_pack(folder / "thu", lesson)
+    if signed:
+        sign_pack(pack, Ed25519PrivateKey.generate())
+    return shutil.make_archive(str(folder / "thu"), "zip", folder, "thu")
+
+
+def _kiosk_at(ward, venue: str, device_id: str) -> dict:
+    secret = device_id * 3
+    requests.post(f"{ward.url}/api/v1/enroll", timeout=10, json={
+        "token": ward.enrollment_token(venue), "device_id": device_id, "secret_hash": secret_digest(secret)}
+                  ).raise_for_status()
+    return {"Authorization": f"Bearer {device_id}.{secret}"}
+
+
+def test_a_pack_is_validated_then_published_to_one_venue(ward, page, tmp_path):
+    sign_in(page, ward.url, *ADMIN)
+    page.goto(f"{ward.url}/packs")
+    broken = tmp_path / "broken"
+    page.set_input_files("input[type=file]", _zipped_pack(broken, LESSON.replace("correct: dung", "correct: khong-co")))
+    page.click("form[action='/packs'] button")
+    assert page.locator("#pack-problems li").count() >= 1 and page.locator("form[action='/packs/publish']").count() == 0
+    page.set_input_files("input[type=file]", _zipped_pack(tmp_path / "good"))
+    page.click("form[action='/packs'] button")
+    assert page.locator("#pack-report").is_visible()
+    page.select_option("form[action='/packs/publish'] select", label="Điểm học 3")
+    page.click("form[action='/packs/publish'] button")
+    assert "thu" in page.locator("#published").inner_text()
+    there, elsewhere = _kiosk_at(ward, "Điểm học 3", "kiosk-at-3"), _kiosk_at(ward, "Điểm học 4", "kiosk-at-4")
+    served = requests.get(f"{ward.url}/api/v1/packs", headers=there, timeout=10)
+    assert served.status_code == 200 and "pack.yaml" in served.json()["files"]
+    assert requests.get(f"{ward.url}/api/v1/packs", headers=elsewhere, timeout=10).status_code == 404

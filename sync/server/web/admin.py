@@ -54,7 +54,7 @@ def enroll(request: Request, board: Board, user: Admin, session: DB, form: Poste
     token = identity.create_enrollment(session, venue.name, board.settings.enrollment_hours)
     url = (board.settings.public_url or str(request.base_url)).rstrip("/")
     code = EnrollmentCode(url, token, venue.name)
-    qr = segno.make(code.text(), error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff")
+    qr = segno.make(code.text(), error="m").svg_inline(scale=5, border=4, dark="#000", light="#fff", omitsize=True)
     return page(request, board, user, "enroll.html", venue=venue, qr=qr, code=code,
                 hours=board.settings.enrollment_hours)
 

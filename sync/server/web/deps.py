@@ -4,6 +4,7 @@ The app holds one ``Dashboard`` (``app.state.dashboard``); routes get the databa
 signed-in viewer (or a redirect to the sign-in page), the admin check and the CSRF-checked form
 through ``Depends``.
 """
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator
@@ -15,6 +16,7 @@ from starlette.datastructures import FormData
 
 from sync.server.keys import BundleKeys
 from sync.server.ratelimit import RateLimiter
+from sync.server.rollup import WARD_OFFSET
 from sync.server.settings import WardSettings
 from sync.server.web import auth
 from sync.server.web.i18n import choose_language, translation
@@ -51,8 +53,21 @@ def make_dashboard(sessions: sessionmaker, settings: WardSettings, bundle_keys: 
     per_s = settings.sign_in_per_minute / 60
     templates = Jinja2Templates(directory=TEMPLATES)
     templates.env.filters["num"] = lambda n: f"{n:,}".replace(",", ".")
+    templates.env.filters["ward_time"] = ward_time
     return Dashboard(sessions, settings, bundle_keys, packs, templates,
                      RateLimiter(per_s, settings.sign_in_burst), RateLimiter(per_s, settings.sign_in_burst))
+
+
+def ward_time(moment: dt.datetime | str | None) -> str:
+    """A moment as ward staff read it: day/month and time in the ward (UTC+7); "—" when unknown or garbled."""
+    try:
+        moment = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    except ValueError:
+        return "—"
+    if moment is None:
+        return "—"
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return (moment.astimezone(dt.timezone.utc) + WARD_OFFSET).strftime("%d/%m/%Y %H:%M")
 
 
 def dashboard(request: Request) -> Dashboard:

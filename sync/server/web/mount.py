@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sync.server.keys import BundleKeys
 from sync.server.settings import WardSettings
 from sync.server.web import admin, pages, uploads
+from sync.server.web import packs as pack_pages
 from sync.server.web.deps import NotAllowed, SignInNeeded, language, make_dashboard
 from sync.server.web.render import page
 
@@ -24,7 +25,7 @@ def mount(app: FastAPI, sessions: sessionmaker, bundle_keys: BundleKeys, packs: 
     board = make_dashboard(sessions, settings or getattr(app.state, "settings", None) or WardSettings(),
                            bundle_keys, packs)
     app.state.dashboard = board
-    for router in (pages.router, admin.router, uploads.router):
+    for router in (pages.router, admin.router, pack_pages.router, uploads.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
