@@ -41,12 +41,14 @@ test: setup
 screenshots: setup
 	@$(XVFB) $(PY) -m tests.screenshots build/screenshots/800x480
 	@KIOSK_TEST_WIDTH=1280 KIOSK_TEST_HEIGHT=800 KIVY_DPI=149 $(XVFB) $(PY) -m tests.screenshots build/screenshots/1280x800
+	@$(PY) -m tests.dashboard_screenshots build/screenshots/dashboard
 
 bench: setup
 	@$(XVFB) $(PY) bench/startup.py
 	@$(PY) bench/qr.py
 	@$(PY) bench/outbox.py
 	@$(PY) bench/sync.py
+	@$(PY) bench/dashboard.py
 
 clean:
 	rm -rf build var $(VENV) *.egg-info
