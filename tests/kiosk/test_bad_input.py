@@ -96,7 +96,7 @@ def test_a_full_disk_keeps_the_lesson_going_and_tells_staff(tmp_path, monkeypatc
 def test_an_unreachable_server_reads_as_not_sent_yet(tmp_path):
     config = KioskConfig(data_dir=tmp_path)
     Credentials(server_url=f"http://127.0.0.1:{free_port()}", device_id="kiosk-abc123", secret="s" * 20,
-                venue_id="ca-phe-luka", name="Cà phê Luka").save(config.credentials_file)
+                venue_id="ca-phe-luka", name="Cà phê Luka", bundle_key="0" * 64).save(config.credentials_file)
     services = KioskServices(config)
     services.begin_session()
     assert services.sync_text() == "Chưa gửi được · 1 chờ gửi"
