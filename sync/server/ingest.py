@@ -87,9 +87,10 @@ def _uuid_or_none(value: Any) -> str | None:
 
 def invalid_reason(exc: ValidationError) -> str:
     """A reason naming the first bad field from the schema's own list; never the sender's text."""
-    loc = exc.errors()[0]["loc"] if exc.errors() else ()
-    if not loc:
-        return "invalid field: payload"  # the payload does not match its type (checked on the whole record)
+    error = exc.errors()[0]
+    loc = error["loc"]
+    if not loc:  # the whole record: not an object, or its payload does not match its type
+        return "invalid field: payload" if error["type"] == "value_error" else "invalid record: not an object"
     if isinstance(loc[0], str) and loc[0] in RECORD_FIELDS:
         return f"invalid field: {loc[0]}"
     return "invalid record: unknown field"

@@ -23,7 +23,7 @@ from tests.harness import WardServer
 from tests.helpers import write_pack
 from tests.sync.factory import make_records
 
-REASONS = re.compile(r"(invalid field: [a-z_]+|invalid record: unknown field|unknown lesson|unknown step|"
+REASONS = re.compile(r"(invalid field: [a-z_]+|invalid record: (unknown field|not an object)|unknown lesson|unknown step|"
                      r"venue is not this device's|device_id is not this device|seq [0-9]+ is already used by another record|"
                      r"this id is already stored with other content)")
 NAME_AND_PHONE = "Nguyễn Văn An 0912345678"
@@ -107,6 +107,11 @@ def test_ids_hold_no_numbers_or_names_and_reasons_echo_nothing(ward_server, kios
     with ward_server.sessions() as session:
         [(seq, reason)] = session.execute(select(RejectedSeq.seq, RejectedSeq.reason)).all()
     assert seq == 5 and reason == result["reason"]
+
+
+def test_something_that_is_not_a_record_is_refused_as_such(ward_server, kiosk):
+    results = post(ward_server, kiosk, json.dumps({"records": [7, [], "record", None, good(kiosk, 1)]})).json()
+    assert [r["reason"] for r in results["results"]] == ["invalid record: not an object"] * 4 + [None]
 
 
 def test_a_qr_card_id_holds_no_phone_number(ward_server, kiosk):
