@@ -191,7 +191,7 @@ def main(packs: list[str]) -> int:
         if not services.lessons:
             problems.append(f"pack {pack} did not load")
             continue
-        run_kiosk(services, walk(services), timeout_s=600)
+        run_kiosk(services, walk(services), timeout_s=1200)
     for problem in problems:
         print(problem)
     print(f"{SIZE} at {DPI} dpi: {screens_measured} screens measured, {len(problems)} problems")

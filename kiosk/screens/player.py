@@ -17,6 +17,7 @@ from kivy.lang import Builder
 from kivy.properties import AliasProperty, ObjectProperty, OptionProperty, StringProperty
 
 from kiosk.i18n import N_, _
+from kiosk.widgets import theme
 from kiosk.widgets.common import KioskScreen
 from kiosk.widgets.drills import DRILLS, Drill, PhoneDrill
 from kiosk.widgets.phone import StepPicture
@@ -25,6 +26,7 @@ from lessons.schema import ExplainStep, OrderStep, ShareStep
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
+NARROW_SIDE = 0.38
 RIGHT = N_("That's right!")
 TRY_AGAIN_KINDLY = N_("Let's try again.")
 
@@ -67,6 +69,17 @@ class PlayerScreen(KioskScreen):
 
     primary_text = AliasProperty(_primary_text, bind=["phase", "verdict", "drill"])
 
+    def _side_share(self) -> float:
+        """How much of the width the right side takes: a phone or options need their 20 mm
+        targets; two share buttons, the camera's one button or a picture need less, so the words
+        beside them fit; a QR step's feedback (the camera's verdict, often long) takes it all."""
+        kind = self.run.step.kind if self.run else "explain"
+        if kind == "qr" and self.phase == "feedback":
+            return 0
+        return theme.PICTURE_SHARE if kind in ("tap", "choice", "order") else NARROW_SIDE
+
+    side_share = AliasProperty(_side_share, bind=["run", "drill", "phase"])
+
     def on_kv_post(self, base_widget) -> None:
         self._panel = self.ids.panel.__self__  # kept while a keypad has the screen alone
 
@@ -95,7 +108,10 @@ class PlayerScreen(KioskScreen):
             self.drill.refresh()
             if step.kind == "keypad":
                 self.drill.progress = self.progress
-        side.add_widget(self.drill if self.drill is not None and step.kind != "keypad" else self._picture())
+        if self.drill is not None and step.kind != "keypad":
+            side.add_widget(self.drill)
+        elif step.picture or isinstance(step, ExplainStep) and step.image:
+            side.add_widget(self._picture())
         self.phase = "wide" if step.kind == "keypad" else "step"
         self.property("phase").dispatch(self)
         self._show_detail()
@@ -106,7 +122,7 @@ class PlayerScreen(KioskScreen):
         pack's own image."""
         step = self.run.step
         pack = App.get_running_app().services.pack
-        return StepPicture(picture=step.picture or getattr(step, "image", None) or "", pack_dir=pack.path if pack else None)
+        return StepPicture(picture=step.picture or step.image, pack_dir=pack.path if pack else None)
 
     def _show_detail(self) -> None:
         step = self.run.step

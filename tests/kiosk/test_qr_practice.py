@@ -58,7 +58,7 @@ def test_a_changed_receiver_card_is_spotted_graded_and_recorded_without_its_payl
         assert find("Bác có tin mã này không?")
         inside = find(screen.inside).text
         assert inside.splitlines() == ["Người nhận: NGUYEN VAN TUAN", "Số tiền: 25.000 đ", "Nội dung: Ca phe Luka"]
-        assert find("Mã chuyển tiền VietQR")
+        assert screen.kind_title == "Mã chuyển tiền VietQR" and screen.kind_title in screen.spoken()  # read aloud
         tap(find(_(DISTRUST)))
         yield 0.2
         assert screen.phase == "feedback"
