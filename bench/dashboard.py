@@ -2,8 +2,10 @@
 
 A generated campaign (``tests.campaign``: 100 days, 53 khu phố, 100 venues) is written straight
 into a fresh database; a real ward server (``tests.harness.WardServer``) then serves the overview
-to a signed-in client, after a first roll-up (``sync.server.rollup``, timed apart). Printed for each database: the median time of 5 page loads (the target is
-under 1 s) and each overview query's own time, the slowest first.
+to a signed-in client, after a first roll-up (``sync.server.rollup``, timed apart). Printed
+for each database: the median time of 5 page loads (the target is under 1 s), the first of them
+apart (it computes every table; the others find them unchanged since the roll-ups did not change),
+and each overview query's own time, the slowest first.
 Run: ``.venv/bin/python bench/dashboard.py [RECORDS]``.
 """
 import re
@@ -72,7 +74,8 @@ def run(label: str, url: str, records: int) -> None:
     median = statistics.median(loads)
     print(f"{label}: {records:,} records from {DEVICES} kiosks (written in {written:.0f} s, rolled up in {rolled:.1f} s)")
     print(f"  overview page: median {median * 1000:.0f} ms of {LOADS} loads "
-          f"({'under' if median < 1 else 'OVER'} the 1 s target)")
+          f"({'under' if median < 1 else 'OVER'} the 1 s target); the first, computing every table: "
+          f"{loads[0] * 1000:.0f} ms ({'under' if loads[0] < 1 else 'OVER'})")
     print(f"  slowest query: {queries[0][1]} {queries[0][0] * 1000:.0f} ms; then "
           + ", ".join(f"{name} {seconds * 1000:.0f} ms" for seconds, name in queries[1:]))
 

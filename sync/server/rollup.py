@@ -113,6 +113,11 @@ def _aggregate(session: Session, device_id: str) -> None:
         .where(events.c.rank == 1)))
 
 
+def version(session: Session) -> tuple:
+    """Changes whenever any kiosk's roll-up is refreshed, in this process or another."""
+    return tuple(session.execute(select(func.count(), func.max(RollupState.refreshed_at))).one())
+
+
 def refresh(session: Session) -> int:
     """Bring the roll-ups up to date with the records; returns how many kiosks were re-aggregated."""
     with _refreshing:

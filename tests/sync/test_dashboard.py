@@ -62,9 +62,10 @@ def test_overview_shows_what_the_database_holds(ward, page):
                                               sum(ward.truth.completed.values()))
     assert (number(page, "#learners"), number(page, "#started"), number(page, "#completed")) == (learners, started, completed)
     assert "Tổng quan" in page.title()  # Vietnamese by default
-    points = page.locator("svg.chart polyline.series-0").get_attribute("points").split()
-    assert len(points) == 10 and page.locator("svg.chart line.target:not(.key)").count() == 1
-    assert page.locator("svg.chart").first.bounding_box()["height"] > 100
+    points = page.locator(".chart-wide svg.chart polyline.series-0").get_attribute("points").split()
+    assert len(points) == 10 and page.locator(".chart-wide svg.chart line.target:not(.key)").count() == 1
+    assert page.locator(".chart-wide svg.chart").first.bounding_box()["height"] > 100
+    assert not page.locator(".chart-narrow svg.chart").first.is_visible()
 
 
 def test_csv_has_the_numbers_of_the_page(ward, page):

@@ -5,7 +5,7 @@ signed-in viewer (or a redirect to the sign-in page), the admin check and the CS
 through ``Depends``.
 """
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterator
 
@@ -47,6 +47,7 @@ class Dashboard:
     templates: Jinja2Templates
     by_account: RateLimiter
     by_address: RateLimiter
+    figures: dict = field(default_factory=dict)  # (start, end) -> (roll-up version, tables, learners)
 
 
 def make_dashboard(sessions: sessionmaker, settings: WardSettings, bundle_keys: BundleKeys, packs: Any) -> Dashboard:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from sync.server import identity, rollup, stats
 from sync.server.audit import audit
-from sync.server.charts import bar_chart, line_chart
+from sync.server.charts import bar_chart, line_chart, responsive
 from sync.server.db import aware, utcnow
 from sync.server.web import auth
 from sync.server.web.models import Venue
@@ -22,6 +22,7 @@ from sync.server.web.render import page
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "ward_login_csrf"
 MAX_DAYS = 731
+MAX_CACHED = 32  # periods whose figures are kept
 
 
 def _address(request: Request) -> str:
@@ -94,22 +95,38 @@ def _period(session: DB, start: str | None, end: str | None) -> stats.Period:
     return period
 
 
+def figures(board: Board, session: DB, period: stats.Period) -> tuple[dict[str, stats.Table], int]:
+    """Every overview table and the learners reached, for the page and its CSVs alike.
+
+    The roll-ups are refreshed first; while they have not changed since the same period was last
+    asked for, the tables computed then are given again (the figures can only change with them).
+    """
+    rollup.refresh(session)
+    key, version = (period.start, period.end), rollup.version(session)
+    cached = board.figures.get(key)
+    if cached is None or cached[0] != version:
+        if len(board.figures) >= MAX_CACHED:
+            board.figures.clear()
+        cached = board.figures[key] = (version, {name: query(session, period) for name, query in stats.TABLES.items()},
+                                       stats.learners_reached(session, period))
+    return cached[1], cached[2]
+
+
 @router.get("/overview")
 def overview(request: Request, board: Board, staff: Staff, session: DB,
              start: str | None = None, end: str | None = None) -> Response:
     _ = staff.gettext
     period = _period(session, start, end)
-    rollup.refresh(session)
-    tables = {name: query(session, period) for name, query in stats.TABLES.items()}
+    tables, learners = figures(board, session, period)
     campaign = stats.campaign(session)
     daily = tables["daily"]
-    chart = line_chart([row[0] for row in daily.rows],
+    chart = responsive(line_chart, [row[0] for row in daily.rows],
                        {_("Lessons started"): [row[1] for row in daily.rows],
                         _("Lessons completed"): [row[2] for row in daily.rows]},
                        target=campaign.daily_target if campaign else None, target_label=_("Daily target"),
                        title=_("Lessons started and completed per day"))
-    areas = bar_chart([(row[0], row[3]) for row in tables["khu_pho"].rows], title=_("Lessons completed per khu phố"))
-    totals = {"learners": stats.learners_reached(session, period),
+    areas = responsive(bar_chart, [(row[0], row[3]) for row in tables["khu_pho"].rows], title=_("Lessons completed per khu phố"))
+    totals = {"learners": learners,
               "started": sum(row[1] for row in daily.rows), "completed": sum(row[2] for row in daily.rows)}
     return page(request, board, staff, "overview.html", period=period, tables=tables, chart=chart,
                 areas=areas, totals=totals, campaign=campaign,
@@ -117,13 +134,12 @@ def overview(request: Request, board: Board, staff: Staff, session: DB,
 
 
 @router.get("/export/{table}.csv")
-def export(table: str, staff: Staff, session: DB, start: str | None = None, end: str | None = None) -> Response:
+def export(table: str, board: Board, staff: Staff, session: DB, start: str | None = None, end: str | None = None) -> Response:
     """The table behind one chart or list, for the period, as the overview shows it (UTF-8 with BOM for Excel)."""
     if table not in stats.TABLES:
         raise HTTPException(404, "no such table")
     period = _period(session, start, end)
-    rollup.refresh(session)
-    found = stats.TABLES[table](session, period)
+    found = figures(board, session, period)[0][table]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([staff.gettext(column) for column in found.columns])
