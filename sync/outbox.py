@@ -3,7 +3,9 @@
 Records live in small TinyDB segment files (see ``sync.outbox_segments``), each written atomically
 (temporary file, fsync, rename, fsync of the folder). An append rewrites only the newest segment,
 so it costs the same with 100 or 100,000 records waiting, where one TinyDB file would be rewritten
-whole on every insert. When ``append`` returns, the record and its seq have reached the disk.
+whole on every insert. When ``append`` returns, the record and its seq have reached the disk. The
+folders the outbox creates (its own, ``quarantine/``, ``rejected/``) are made durable too, by an
+fsync of their parent.
 
 One owner: the index lives in memory, so two programs writing one folder would undo each other's
 appends and acks. The outbox holds an exclusive ``flock`` on ``outbox.lock`` for its whole life
@@ -22,8 +24,9 @@ with its reason, never sent again). "Sent" is deliberately not written down: a r
 acked must be sent again after a crash or a dropped connection anyway (the server recognises its
 id as a duplicate), and recording it would cost an fsync'd rewrite of every segment in a batch
 before each send. A segment with nothing pending is removed once ``retention_s`` has passed since
-its last ack (time from the injected ``clock``); its rejected records first move to a compact file
-in ``rejected/``, so one refused record does not keep a segment forever. The Pi's clock may jump
+its last ack (time from the injected ``clock``; a segment with no acked record at all goes at once);
+its rejected records first move to a compact file in ``rejected/``, so one refused record does not
+keep a segment forever. The newest segment always stays: appends go there. The Pi's clock may jump
 when the network sets it, which at worst prunes early or late.
 
 A full disk: segments with nothing pending are removed whatever their age (fully acked ones first,
@@ -31,8 +34,8 @@ to make room for moving rejected records out) and the write is tried once more; 
 :class:`OutboxFull` is raised and no file was changed. Acks on a full disk remove a segment they
 fully acknowledge rather than rewrite it, so a kiosk whose card filled up can still drain.
 
-Damage, at open or later: leftover temporary files are removed; a segment that does not read back
-as written is salvaged: every document still intact stays (pending ones are still sent), the
+At open, temporary files left by an interrupted write are removed. Damage, found at open or later:
+a segment that does not read back as written is salvaged: every document still intact stays (pending ones are still sent), the
 damaged original is copied to ``quarantine/`` for a technician, the file is rewritten with what was
 saved, and one log line says how many records were saved and how many set aside. A record that
 parses but no longer validates is rejected with the reason ``DAMAGED``. ``pending``, ``ack`` and
@@ -481,20 +484,9 @@ class Outbox:
             self._load(segment.path, self._expected(segment), f"broke after it was written: {exc}")
             return False
 
-    def _intact(self, segment: Segment, records: dict[str, int]) -> bool:
-        """Whether these pending records read back exactly as the index knows them."""
-        try:
-            table = self._table(segment)
-        except (OSError, ValueError):
-            return False
-        for key, seq in records.items():
-            doc = table.get(str(seq))
-            if doc_problem(seq, doc) or doc["state"] != "pending" or doc["record"]["id"] != key:
-                return False
-        return True
-
     def _docs_of(self, segment: Segment, seqs: list[int]) -> list[dict[str, Any]] | None:
-        """The documents of these pending seqs, or None if the file or one of them broke."""
+        """The documents of these pending seqs, or None if the file broke or one of them no longer
+        reads back exactly as the index knows it."""
         try:
             table = self._table(segment)
         except (OSError, ValueError):
@@ -511,7 +503,7 @@ class Outbox:
         Each round that finds damage takes it out of the index, so a few rounds end it; a card that
         keeps changing under the outbox loses the segment from the index rather than loop.
         """
-        for round_ in range(4):
+        for _ in range(4):
             if self._segments.get(segment.first) is not segment:
                 return []  # set aside whole
             seqs = list(itertools.islice((seq for seq in segment.pending if seq > after_seq), limit))
@@ -620,7 +612,7 @@ class Outbox:
     def _settle_segment(self, first: int, records: dict[str, int], fields: dict[str, Any]) -> None:
         segment = self._segments.get(first)
         records = {key: seq for key, seq in records.items() if self._pending_ids.get(key) == seq}
-        if segment is not None and records and not self._intact(segment, records):
+        if segment is not None and records and self._docs_of(segment, list(records.values())) is None:
             self._load(segment.path, self._expected(segment), "a record changed after it was written")
             segment = self._segments.get(first)
             records = {key: seq for key, seq in records.items() if self._pending_ids.get(key) == seq}

@@ -8,7 +8,8 @@ The side log is written with plain ``os.write``: SIGKILL ends the process but no
 what reached the page cache survives it. This test therefore covers crashes of the program, not
 power loss; the fsyncs that guard against power loss are what the atomic storage adds on top.
 
-This module imports no pytest at top level so the child starts quickly.
+This module imports no pytest and no test helpers at top level so the child starts quickly (it
+starts 240 times); the parent's checks import them where they run.
 """
 import os
 import random
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from sync.outbox import REJECTED, Outbox
-from tests.helpers import Row, draft, on_disk
+from sync.records import RecordDraft
 
 TRIALS = 240
 TRIALS_PER_OUTBOX = 20  # a fresh outbox now and then keeps each reopen small and the test quick
@@ -44,7 +45,7 @@ def child(folder: str, log_path: str, seed: str, retention_s: str) -> None:
     while True:
         roll = rng.random()
         if roll < 0.6:
-            record = outbox.append(draft())
+            record = outbox.append(RecordDraft(device_id="kiosk-test", venue_id="ward-test", type="heartbeat"))
             note("appended", record.id, record.seq)
             continue
         ids = [str(r.id) for r in outbox.pending(rng.randint(1, 12)) if rng.random() < 0.8]
@@ -82,6 +83,8 @@ def read_log(path: Path) -> Log:
 
 def check(folder: Path, log_path: Path, retention_s: float) -> Counter:
     """Reopen the outbox after a kill; count every way it disagrees with what the child was told."""
+    from tests.helpers import Row, on_disk
+
     outbox = Outbox(folder, segment_records=SEGMENT_RECORDS, retention_s=retention_s)
     log, rows = read_log(log_path), on_disk(folder) + on_disk(folder / REJECTED)
     where = {row.id: row for row in rows}
