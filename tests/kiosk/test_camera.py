@@ -17,6 +17,7 @@ from kiosk.camera.base import BAD_SETTING, CAMERA_STOPPED, NO_CAMERA
 from kiosk.camera.opencv_camera import OpenCvCamera
 from kiosk.camera.picamera2_camera import Picamera2Camera
 from kiosk.camera.replay_camera import ReplayCamera
+from kiosk.i18n import _
 from kiosk.qr.decode import decode
 from kiosk.qr.cards import qr_png
 from kiosk.qr.practice import CARDS
@@ -98,7 +99,7 @@ def test_a_stream_that_stops_reports_once_and_ends_the_worker(tmp_path, camera):
     worker.start()
     wait_for(lambda: errors)
     wait_for(lambda: not worker._thread.is_alive())
-    assert len(errors) == 1 and errors[0].message == CAMERA_STOPPED
+    assert len(errors) == 1 and errors[0].message == _(CAMERA_STOPPED)
     assert cam.error is errors[0]
     assert cam.latest().number == 3 and set(found) <= {1, 2, 3}
 
@@ -109,7 +110,7 @@ def test_a_camera_giving_only_garbage_is_declared_stopped(tmp_path, camera):
     cam = camera(ReplayCamera(tmp_path, fps=500))
     cam.start()
     wait_for(lambda: cam.error is not None)
-    assert cam.error.message == CAMERA_STOPPED and cam.latest() is None
+    assert cam.error.message == _(CAMERA_STOPPED) and cam.latest() is None
 
 
 def test_a_decoder_that_chokes_does_not_end_the_worker(tmp_path, camera):
@@ -173,14 +174,15 @@ def test_factory_reads_the_setting():
     for bad in ("", "webcam", "opencv:x", "replay:", "picamera2:1"):
         with pytest.raises(CameraError) as error:
             open_camera(bad)
-        assert error.value.message == BAD_SETTING
+        assert error.value.message == _(BAD_SETTING)
 
 
 def test_missing_sources_raise_a_clear_vietnamese_message(tmp_path):
     for cam in (ReplayCamera(tmp_path / "nowhere"), ReplayCamera(tmp_path), OpenCvCamera(63)):
         with pytest.raises(CameraError) as error:
             cam.start()
-        assert error.value.message == NO_CAMERA
+        assert error.value.message == _(NO_CAMERA) == "Máy này chưa có máy ảnh. Bác xem thẻ trên màn hình nhé."
+        assert error.value.staff_message == "Máy chưa tìm thấy máy ảnh. Xin kiểm tra dây cắm máy ảnh."
 
 
 def test_picamera2_missing_is_a_camera_error(monkeypatch):
@@ -251,7 +253,7 @@ def test_picamera2_without_a_connected_camera(monkeypatch):
     monkeypatch.setitem(sys.modules, "picamera2", types.SimpleNamespace(Picamera2=NoCamera))
     with pytest.raises(CameraError, match="ribbon cable") as error:
         Picamera2Camera().start()
-    assert error.value.message == NO_CAMERA
+    assert error.value.message == _(NO_CAMERA)
 
 
 @pytest.mark.parametrize("bad", [np.zeros((4, 4, 3), np.uint8), np.zeros((100, 100, 2), np.uint8),
