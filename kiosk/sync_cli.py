@@ -135,10 +135,10 @@ def _import_receipts(path: Path, outbox: Outbox, credentials: Credentials) -> in
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     loaded = load_config()
-    for problem in loaded.problems:
-        print(f"kiosk-sync: warning: {problem}", file=sys.stderr)
     config = loaded.config
     use_language(config.language)
+    for problem in loaded.problems:
+        _say(_("Warning: {problem}").format(problem=problem))
     # Before the outbox opens: a cloned memory card sets the copied outbox aside.
     try:
         device = start_device(config.data_dir, config.outbox_dir, config.credentials_file)
