@@ -8,12 +8,13 @@ import requests
 import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from lessons.signing import sign_pack
 from sync.credentials import secret_digest
 from sync.enrollment_code import parse_enrollment_code
-from sync.server.db import Device, StoredRecord
+from sync.server.db import StoredRecord
 from sync.server.ratelimit import RateLimiter
 from sync.server.web import auth
 from sync.server.web.models import Venue
@@ -93,7 +94,7 @@ def test_enrollment_qr_on_screen_enrolls_a_kiosk(ward, page, tmp_path):
         "token": code.token, "device_id": "kiosk-from-qr", "secret_hash": secret_digest("s" * 32)})
     assert answer.status_code == 200 and answer.json()["venue_id"] == "diem-hoc-2"
     page.goto(f"{ward.url}/devices")
-    assert page.locator("td", has_text="kiosk-from-qr").count() == 1
+    expect(page.locator("td", has_text="kiosk-from-qr")).to_have_count(1)
 
 
 def test_staff_cannot_reach_admin_pages(ward, page):
@@ -119,7 +120,7 @@ def test_a_form_without_its_csrf_token_is_refused(ward, page):
     page.goto(f"{ward.url}/venues")
     page.fill("form[action='/venues'] input[name=name]", "Quán có token")
     page.click("form[action='/venues'] button")
-    assert page.locator("td", has_text="Quán có token").count() == 1
+    expect(page.locator("td", has_text="Quán có token")).to_have_count(1)
 
 
 def test_pages_fit_a_phone(ward, browser):
@@ -139,9 +140,9 @@ def test_wrong_password_is_refused_then_rate_limited(ward, page):
     try:
         for attempt in range(board.settings.sign_in_burst):
             sign_in(page, ward.url, ADMIN[0], "not the password")
-            assert page.locator("[role=alert]").inner_text() == "Tên đăng nhập hoặc mật khẩu không đúng."
+            expect(page.locator("[role=alert]")).to_have_text("Tên đăng nhập hoặc mật khẩu không đúng.")
         sign_in(page, ward.url, *ADMIN)  # even the right password waits now
-        assert "Sai mật khẩu quá nhiều lần" in page.locator("[role=alert]").inner_text()
+        expect(page.locator("[role=alert]")).to_contain_text("Sai mật khẩu quá nhiều lần")
         assert page.url.endswith("/login")
     finally:
         fresh = (board.settings.sign_in_per_minute / 60, board.settings.sign_in_burst)
@@ -169,13 +170,14 @@ def test_a_pack_is_validated_then_published_to_one_venue(ward, page, tmp_path):
     broken = tmp_path / "broken"
     page.set_input_files("input[type=file]", _zipped_pack(broken, LESSON.replace("correct: dung", "correct: khong-co")))
     page.click("form[action='/packs'] button")
-    assert page.locator("#pack-problems li").count() >= 1 and page.locator("form[action='/packs/publish']").count() == 0
+    expect(page.locator("#pack-problems li").first).to_be_visible()
+    expect(page.locator("form[action='/packs/publish']")).to_have_count(0)
     page.set_input_files("input[type=file]", _zipped_pack(tmp_path / "good"))
     page.click("form[action='/packs'] button")
-    assert page.locator("#pack-report").is_visible()
+    expect(page.locator("#pack-report")).to_be_visible()
     page.select_option("form[action='/packs/publish'] select", label="Điểm học 3")
     page.click("form[action='/packs/publish'] button")
-    assert "thu" in page.locator("#published").inner_text()
+    expect(page.locator("#published")).to_contain_text("thu")
     there, elsewhere = _kiosk_at(ward, "Điểm học 3", "kiosk-at-3"), _kiosk_at(ward, "Điểm học 4", "kiosk-at-4")
     served = requests.get(f"{ward.url}/api/v1/packs", headers=there, timeout=10)
     assert served.status_code == 200 and "pack.yaml" in served.json()["files"]

@@ -48,6 +48,7 @@ class Dashboard:
     by_account: RateLimiter
     by_address: RateLimiter
     figures: dict = field(default_factory=dict)  # (start, end) -> (roll-up version, tables, learners)
+    checked_at: float = float("-inf")  # time.monotonic() of the last roll-up refresh
 
 
 def make_dashboard(sessions: sessionmaker, settings: WardSettings, bundle_keys: BundleKeys, packs: Any) -> Dashboard:

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import math
 import secrets
+import time
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
@@ -98,10 +99,13 @@ def _period(session: DB, start: str | None, end: str | None) -> stats.Period:
 def figures(board: Board, session: DB, period: stats.Period) -> tuple[dict[str, stats.Table], int]:
     """Every overview table and the learners reached, for the page and its CSVs alike.
 
-    The roll-ups are refreshed first; while they have not changed since the same period was last
-    asked for, the tables computed then are given again (the figures can only change with them).
+    The roll-ups are refreshed first (at most every ``figures_max_age_s``: checking them reads every
+    kiosk's record count); while they have not changed since the same period was last asked for, the
+    tables computed then are given again (the figures can only change with them).
     """
-    rollup.refresh(session)
+    if time.monotonic() - board.checked_at >= board.settings.figures_max_age_s:
+        rollup.refresh(session)
+        board.checked_at = time.monotonic()
     key, version = (period.start, period.end), rollup.version(session)
     cached = board.figures.get(key)
     if cached is None or cached[0] != version:
