@@ -10,9 +10,11 @@ from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.metrics import mm
 from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.i18n import N_, _
+from kiosk.widgets import theme
 from kiosk.widgets.common import BigButton
 from kiosk.widgets.phone import Icon, Phone  # noqa: F401 - drills.kv draws the phone drill in a Phone
 from kiosk.widgets.keypad import DIGITS, KeyGrid, dots  # noqa: F401 - KeyGrid is used in drills.kv
@@ -46,29 +48,57 @@ class Drill(BoxLayout):
         """Redraw for the run's current state (a new order round, a new share card)."""
 
 
-class OptionsDrill(Drill):
-    """Multiple choice: one button per option."""
+class AnswersDrill(Drill):
+    """A drill answered by one of its buttons (in ``ids.buttons``)."""
 
-    def refresh(self) -> None:
-        self.clear_widgets()
-        for option in self.run.step.options:
-            self.add_widget(AnswerButton(text=option.text, value=option.id, on_release=self._pick))
+    def _fill(self, answers: list[tuple[str, str]]) -> None:
+        buttons = self.ids.buttons
+        buttons.clear_widgets()
+        for text, value in answers:
+            buttons.add_widget(AnswerButton(text=text, value=value, on_release=self._pick))
 
     def _pick(self, button: AnswerButton) -> None:
         self.answer_to(button.value)
 
 
-class OrderDrill(OptionsDrill):
-    """Put steps in order: the next step is picked among at most three offered."""
+class OptionsDrill(AnswersDrill):
+    """Multiple choice: one button per option."""
 
     def refresh(self) -> None:
-        self.clear_widgets()
-        for item in self.run.candidates():
-            self.add_widget(AnswerButton(text=item.text, value=item.id, on_release=self._pick))
+        self._fill([(option.text, option.id) for option in self.run.step.options])
+
+
+class OrderDrill(AnswersDrill):
+    """Put steps in order on the phone: the next step is picked among at most three offered."""
+
+    def refresh(self) -> None:
+        self._fill([(item.text, item.id) for item in self.run.candidates()])
 
 
 class ShareDrill(Drill):
-    """"Share or not" for the current card."""
+    """"Share or not" for the current card, which arrives on the phone as a message."""
+
+    card = StringProperty("")
+
+    def refresh(self) -> None:
+        self.card = self.run.card.text
+
+
+class PhoneFrame(AnchorLayout):
+    """A phone as tall as the drill's box with an app bar titled ``title``; the drill's widgets
+    given in kv go on its screen, under the bar. It drops its status and navigation strips
+    (``Phone.compact``) when the screen needs the height for its 20 mm targets."""
+
+    title = StringProperty("")
+    wrap_title = BooleanProperty(False)
+    gap = NumericProperty(theme.GAP)
+    _built = False
+
+    def add_widget(self, widget, *args, **kwargs):
+        if self._built:  # the phone is in place: the drill's own widgets go on its screen
+            return self.ids.body.add_widget(widget, *args, **kwargs)
+        super().add_widget(widget, *args, **kwargs)
+        self._built = isinstance(widget, Phone)
 
 
 class QrDrill(Drill):

@@ -19,8 +19,9 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
 
+from kiosk.i18n import _
 from kiosk.widgets import icons
-from kiosk.widgets.drills import PhoneDrill, PhoneElementButton
+from kiosk.widgets.drills import OrderDrill, PhoneDrill, PhoneElementButton, ShareDrill
 from kiosk.widgets.phone import SCREENS, Phone, StepPicture
 from lessons import PICTURES
 from lessons.engine import LessonRun
@@ -70,12 +71,12 @@ def show(widget, script) -> None:
         raise host.errors[0]
 
 
-def drill_for(pack: Path, step_id: str, answers: list) -> PhoneDrill:
+def drill_for(pack: Path, step_id: str, answers: list, kind=PhoneDrill):
     lesson = next(lesson for lesson in load_pack(pack).lessons if any(s.id == step_id for s in lesson.steps))
     run = LessonRun(lesson)
     while run.step.id != step_id:
         run._index += 1  # noqa: SLF001 - jump straight to the drill under test
-    drill = PhoneDrill(run=run, answer_to=answers.append)
+    drill = kind(run=run, answer_to=answers.append)
     drill.refresh()
     return drill
 
@@ -156,6 +157,44 @@ def test_the_right_element_can_be_ringed_for_the_feedback():
     show(drill, script)
 
 
+def on_glass(drill, widget) -> bool:
+    glass, box = window_box(drill.ids.frame.ids.phone.ids.content), window_box(widget)
+    return box[1] >= glass[1] - 1 and box[3] <= glass[3] + 1
+
+
+def test_an_order_drill_is_put_in_order_on_the_phone():
+    run_answers = []
+    drill = drill_for(BUILTIN_PACKS / "vi", "ket-thuc-dung", [], OrderDrill)
+    drill.answer_to = lambda value: (run_answers.append(value), drill.run.answer(value), drill.refresh())
+
+    def script():
+        yield 0.3
+        for item in drill.run.step.items:
+            button = next(b for b in drill.ids.buttons.children if b.value == item.id)
+            assert inside_phone(button) and on_glass(drill, button) and button.height >= mm(20) - 1
+            tap(button)
+            yield 0.15
+
+    show(drill, script)
+    assert run_answers == [item.id for item in drill.run.step.items]
+
+
+def test_a_share_card_arrives_on_the_phone_and_is_answered_there():
+    answers = []
+    drill = drill_for(BUILTIN_PACKS / "vi", "nguoi-la-xin", answers, ShareDrill)
+
+    def script():
+        yield 0.3
+        bubble = next(w for w in drill.walk() if getattr(w, "text", "") == drill.run.card.text)
+        keep = next(w for w in drill.walk() if getattr(w, "text", "") == _("Do not share"))
+        assert inside_phone(bubble) and inside_phone(keep) and on_glass(drill, keep)
+        tap(keep)
+        yield 0.1
+
+    show(drill, script)
+    assert answers == ["keep"]
+
+
 PACKS = {"vi": BUILTIN_PACKS / "vi", "en": BUILTIN_PACKS / "en", "drill-pack": DRILL_PACK}
 
 
@@ -171,7 +210,7 @@ def test_every_target_of_every_phone_drill_is_on_the_glass_big_enough_and_apart(
             drill = drill_for(pack, step_id, [])
             column.add_widget(drill)
             yield 0.15
-            glass = window_box(drill.ids.phone.ids.content)
+            glass = window_box(drill.ids.frame.ids.phone.ids.content)
             boxes = [window_box(b) for b in drill.ids.elements.children]
             target = mm(drill.run.step.target_mm)
             for box in boxes:
