@@ -105,7 +105,11 @@ def read_khu_pho_csv(data: bytes) -> list[str]:
     except UnicodeDecodeError:
         raise HTTPException(422, "the file is not UTF-8 text (save the sheet as CSV UTF-8)") from None
     names: list[str] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error as exc:
+        raise HTTPException(422, f"the file is not CSV ({exc})") from None
+    for number, row in enumerate(rows, start=1):
         if not row or not row[0].strip() or (number == 1 and row[0].strip().lower() in ("name", "tên", "khu phố", "khu pho")):
             continue
         try:
