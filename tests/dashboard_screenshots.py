@@ -12,7 +12,7 @@ from tests.campaign import generate
 from tests.harness import WardServer
 
 ADMIN = ("lan", "mật khẩu của Lan 2026")
-PAGES = ("overview", "devices", "venues", "accounts", "bundles")
+PAGES = ("overview", "devices", "venues", "packs", "accounts", "bundles")
 SCREENS = {"desk": {"width": 1280, "height": 800}, "phone": PHONE}
 
 
