@@ -11,6 +11,7 @@ from typing import Annotated, Any, Callable, Iterator
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
@@ -54,10 +55,16 @@ class Dashboard:
 def make_dashboard(sessions: sessionmaker, settings: WardSettings, bundle_keys: BundleKeys, packs: Any) -> Dashboard:
     per_s = settings.sign_in_per_minute / 60
     templates = Jinja2Templates(directory=TEMPLATES)
-    templates.env.filters["num"] = lambda n: f"{n:,}".replace(",", ".")
+    templates.env.filters["num"] = number
     templates.env.filters["ward_time"] = ward_time
     return Dashboard(sessions, settings, bundle_keys, packs, templates,
                      RateLimiter(per_s, settings.sign_in_burst), RateLimiter(per_s, settings.sign_in_burst))
+
+
+@pass_context
+def number(context, value: int) -> str:
+    """A count as the page's language writes it: 1.422 in Vietnamese, 1,422 in English."""
+    return f"{value:,}".replace(",", "." if context.get("lang", "vi") == "vi" else ",")
 
 
 def ward_time(moment: dt.datetime | str | None) -> str:
