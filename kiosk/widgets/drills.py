@@ -91,6 +91,7 @@ class PhoneFrame(AnchorLayout):
 
     title = StringProperty("")
     wrap_title = BooleanProperty(False)
+    wide = BooleanProperty(False)  # as wide as the box: two columns of words need the width more than the shape
     gap = NumericProperty(theme.GAP)
     _built = False
 
