@@ -105,6 +105,8 @@ class SyncWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._asked = self._answered = 0  # send_now requests made, and those whose round has ended
+        self._round_ended = threading.Condition()
         state = "not_enrolled" if client is None else "waiting"
         if client is None and problem is not None:
             state = "needs_enrollment"
@@ -149,6 +151,21 @@ class SyncWorker:
         self._set(state="waiting", problem=None, **self._counts())
         self._wake.set()
 
+    def send_now(self, timeout_s: float) -> SyncStatus | None:
+        """A technician asked: run a round at once, even during a backoff, and wait for its end.
+
+        The status after it, or None when it did not end within ``timeout_s``. Without a client,
+        or with a refused token, the status comes back at once: there is nothing to try.
+        """
+        with self._round_ended:
+            self._asked += 1
+            ticket = self._asked
+        self._wake.set()
+        with self._round_ended:
+            if not self._round_ended.wait_for(lambda: self._answered >= ticket, timeout_s):
+                return None
+        return self.status
+
     def stop(self, timeout: float = 5) -> None:
         self._stop.set()
         self._wake.set()
@@ -166,14 +183,20 @@ class SyncWorker:
                 self._wait(LOOP_PAUSE_S)
 
     def _step(self) -> None:
+        asked = self._asked
         if self.client is None or self.status.state == "needs_enrollment":
-            self._wait(ALIVE_EVERY_S)
+            if asked == self._answered:
+                self._wait(ALIVE_EVERY_S)
         else:
             now = self.clock()
-            if now >= self._next_at:
+            if now >= self._next_at or asked > self._answered:
                 self.sync_once()
             elif self._wait(min(self._next_at - now, ALIVE_EVERY_S)) and self.backoff.failures == 0:
                 self._next_at = 0.0  # a new record goes at once while sync works
+        if asked > self._answered:
+            with self._round_ended:
+                self._answered = asked
+                self._round_ended.notify_all()
         self._write_health()
 
     def _wait(self, timeout: float) -> bool:

@@ -17,7 +17,7 @@ SIZE, DPI = sys.argv[1], sys.argv[2]
 os.environ["KIOSK_TEST_WIDTH"], os.environ["KIOSK_TEST_HEIGHT"] = SIZE.split("x")
 os.environ["KIVY_DPI"] = DPI
 
-from tests.ui import everything, run_kiosk, tap, find  # noqa: E402  (sets the window size first)
+from tests.ui import everything, run_kiosk, tap, find, technician_tour  # noqa: E402  (sets the window size first)
 
 from kivy.app import App  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
@@ -172,6 +172,12 @@ def walk(services: KioskServices):
         tap(find(_("Done")))
         yield PAUSE
         measure("staff screen")
+
+        def look(name):
+            yield PAUSE
+            measure(name)
+
+        yield from technician_tour(app, services, look)
         tap(find(_("Back to the start")))
         yield PAUSE
         tap(find(_("Touch here to start")))

@@ -3,6 +3,7 @@
 Bigger harnesses have their own modules (``tests.harness`` for the ward server, ``tests.faultproxy``,
 ``tests.postgres``, ``tests.ui``); what is here is the small stuff: records, card pictures, packs.
 """
+import datetime as dt
 import io
 import json
 import subprocess
@@ -14,6 +15,7 @@ from typing import Callable, NamedTuple
 from PIL import Image
 
 from kiosk.config import KioskConfig
+from kiosk.doctor import CameraProbe, Machine
 from kiosk.qr.cards import qr_png
 from kiosk.qr.practice import CARDS
 from sync import enrollment
@@ -79,6 +81,51 @@ def on_disk(folder: Path) -> list[Row]:
         for key, doc in json.loads(path.read_text())["records"].items():
             rows.append(Row(doc["record"]["id"], int(key), doc["state"]))
     return rows
+
+
+# NetworkManager
+
+class FakeNmcli:
+    """Plays nmcli for ``kiosk.wifi``: records each argv and answers with the given exit code and
+    output; ``networks`` (terse ``SSID:SIGNAL:SECURITY`` lines) answers a scan, when given."""
+
+    def __init__(self, returncode: int = 0, stdout: str = "", stderr: str = "", networks: str | None = None) -> None:
+        self.calls: list[list[str]] = []
+        self.answer = (returncode, stdout, stderr)
+        self.networks = networks
+
+    def __call__(self, argv) -> subprocess.CompletedProcess:
+        self.calls.append(list(argv))
+        code, out, err = (0, self.networks, "") if self.networks is not None and "list" in argv else self.answer
+        return subprocess.CompletedProcess(["nmcli", *argv], code, out, err)
+
+
+WRONG_PASSWORD = "Error: Connection activation failed: (7) Secrets were required, but not provided.\n"
+
+
+# The doctor's view of a machine
+
+class BrokenMachine(Machine):
+    """A unit with a loose touch cable, a busy camera, a weak charger and a failing SD card."""
+
+    def environ(self):
+        return {"DISPLAY": ":0"}
+
+    def input_devices(self):
+        return ""
+
+    def camera(self, setting, seconds):
+        time.sleep(0.5)  # a real camera takes seconds to say it is busy
+        return CameraProbe(error="Camera __init__ sequence did not complete: camera in use by another process")
+
+    def throttled(self):
+        return "throttled=0x50005"
+
+    def kernel_log(self):
+        return "[ 12.3] mmc0: timeout waiting for hardware interrupt\n"
+
+    def now(self):
+        return dt.datetime(2026, 3, 2, 2, 30, tzinfo=dt.timezone.utc)
 
 
 # Pictures of QR codes

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.ui import find, run_kiosk, tap  # first: it sets the window size before Kivy opens one
+from tests.ui import find, run_kiosk, tap, technician_tour  # first: it sets the window size before Kivy opens one
 
 from kivy.core.window import Window  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -125,6 +125,13 @@ def kiosk_tour(out: Path, app, services: KioskServices):
     tap(find(_("Done")))
     yield PAUSE
     save(out / "31-staff.png")
+    shots = iter(range(32, 100))
+
+    def look(name):
+        yield 0.3
+        save(out / f"{next(shots)}-{name}.png")
+
+    yield from technician_tour(app, services, look)
     tap(find(_("Back to the start")))
     yield PAUSE
     tap(find(_("Touch here to start")))

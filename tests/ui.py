@@ -5,6 +5,7 @@ the app run before it goes on (frames render and the clock ticks in between). An
 script stops the app and is raised again from ``run_kiosk``.
 """
 import os
+import time
 from typing import Callable, Generator, Iterable
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
@@ -19,11 +20,14 @@ Config.set("input", "mouse", "mouse,disable_multitouch")
 
 from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
+from kivy.metrics import mm  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
+from kivy.uix.behaviors import ButtonBehavior  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
 
 from kiosk.app import KioskApp  # noqa: E402
+from kiosk.i18n import _  # noqa: E402
 from kiosk.services import KioskServices  # noqa: E402
 
 Script = Callable[[KioskApp], Generator[float, None, None]]
@@ -102,3 +106,117 @@ def tap(widget: Widget) -> None:
 
 def screen_name(app: KioskApp) -> str:
     return app.root.current
+
+
+# The staff screens
+
+STAFF_PIN = "2468"
+
+
+def type_pin(pin: str):
+    """Tap ``pin`` on the staff PIN keypad, then Done."""
+    for digit in pin:
+        tap(find(digit))
+        yield 0.05
+    tap(find(_("Done")))
+    yield 0.2
+
+
+def open_staff(app, pin: str = STAFF_PIN):
+    """From the welcome screen through the staff PIN."""
+    tap(find(_("For volunteers")))
+    yield 0.2
+    assert screen_name(app) == "staff_pin"
+    yield from type_pin(pin)
+
+
+def until(condition, timeout_s: float = 20):
+    """Let the app run until ``condition()`` holds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"still waiting; shown: {shown_texts()}"
+        yield 0.1
+
+
+def assert_big_targets() -> None:
+    """DESIGN.md: every button a finger can reach is at least 20 mm and inside the 800×480 window."""
+    for widget in everything():
+        if isinstance(widget, ButtonBehavior) and not widget.disabled and widget.opacity > 0 and widget.x > -1000:
+            x, y = widget.to_window(widget.x, widget.y)
+            assert min(widget.size) >= mm(20) - 0.5, f"{widget.text!r} is {min(widget.size) / mm(1):.1f} mm"
+            assert -1 <= x and x + widget.width <= Window.width + 1 and -1 <= y and y + widget.height <= Window.height + 1, \
+                f"{widget.text!r} reaches outside the screen"
+
+
+def assert_nothing_overlaps() -> None:
+    """No text shown on screen runs into another (a column of lines too tall for 800×480 would)."""
+    boxes = []
+    for widget in everything():
+        if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0 and widget.x > -1000:
+            x, y = widget.to_window(widget.x, widget.y)
+            boxes.append((widget.text, x, y, x + widget.width, y + widget.height))
+    for index, (text, left, bottom, right, top) in enumerate(boxes):
+        assert bottom >= -1, f"{text!r} runs off the screen"
+        for other, left2, bottom2, right2, top2 in boxes[index + 1:]:
+            assert min(right, right2) - max(left, left2) <= 1 or min(top, top2) - max(bottom, bottom2) <= 1, \
+                f"{text!r} runs into {other!r}"
+
+
+def shown(message: str) -> bool:
+    return any(message in text for text in shown_texts())
+
+
+TOUR_NETWORKS = "Cà phê Luka:82:WPA2\nNhà văn hoá khu phố 3:48:WPA2\nThư viện phường:20:\n"
+
+
+def technician_tour(app, services, look: Callable[[str], Generator[float, None, None]]):
+    """From the staff screen through every technician screen and back to it, with ``look(name)`` on
+    each (the accessibility walk measures, ``make screenshots`` saves). NetworkManager refuses the
+    password and the machine has every fault (``tests.helpers``), so the answers are shown too."""
+    from kiosk.staff import StaffDesk
+    from tests.helpers import WRONG_PASSWORD, BrokenMachine, FakeNmcli
+
+    services.staff = StaffDesk(services, nmcli=FakeNmcli(4, stderr=WRONG_PASSWORD, networks=TOUR_NETWORKS),
+                               machine=BrokenMachine(), commands=lambda argv: None)
+    tap(find(_("Enroll")))
+    yield 0.2
+    yield from look("staff-enroll")
+    tap(find(_("Type the code")))
+    yield 0.2
+    yield from look("staff-enroll-type")
+    tap(find(_("Cancel")))
+    yield 0.2
+    tap(find(_("Wi-Fi")))
+    yield 0.2
+    yield from look("staff-wifi")
+    wifi = app.root.get_screen("staff_wifi")
+    tap(find(_("Choose a network")))
+    yield from until(lambda: wifi.phase == "list")
+    yield from look("staff-wifi-networks")
+    tap(find("Cà phê Luka\n" + _("strong signal")))
+    yield 0.2
+    yield from look("staff-wifi-password")
+    wifi.ids.password.insert_text("matkhau123")
+    tap(find(_("Connect")))
+    yield from until(lambda: wifi.phase == "home")
+    yield from look("staff-wifi-wrong-password")
+    tap(find(_("Back")))
+    yield 0.2
+    tap(find(_("Self-test")))
+    yield 0.1
+    yield from look("staff-selftest-running")
+    selftest = app.root.get_screen("staff_selftest")
+    yield from until(lambda: selftest.phase == "results" and selftest.ids.findings.children)
+    for page in range(1, selftest.pages + 1):
+        yield from look(f"staff-selftest-page-{page}")
+        if page < selftest.pages:
+            tap(find(_("Next page")))
+            yield 0.2
+    tap(find(_("Support file to USB")))
+    yield from until(lambda: selftest.phase == "results" and selftest.message)
+    yield from look("staff-selftest-support-file")
+    tap(find(_("Back")))
+    yield 0.2
+    tap(find(_("Send now")))
+    yield from until(lambda: app.root.get_screen("staff").phase == "home")
+    yield from look("staff-send-now")

@@ -15,6 +15,8 @@ SCREENS = {
     "qr_practice": "kiosk.screens.qr_practice:QrPracticeScreen",
     "staff_pin": "kiosk.screens.staff_pin:StaffPinScreen",
     "staff": "kiosk.screens.staff:StaffHomeScreen",
+    "staff_wifi": "kiosk.screens.staff_wifi:StaffWifiScreen",
+    "staff_selftest": "kiosk.screens.staff_selftest:StaffSelfTestScreen",
 }
 
 

@@ -1,27 +1,23 @@
 """The volunteer and technician screen, reached only through the PIN screen.
 
 It shows what a technician asks first (which kiosk, which venue, is it enrolled, is it sending)
-and offers the staff actions of ``kiosk.staff.StaffDesk``: enrolling from the ward's QR code
-(scanned, or typed when the camera cannot read it), writing the waiting records to a USB stick,
-and volunteer mode. Enrolling talks to the network and exporting can take a minute with a long
-queue, so each runs on a thread of its own: the export's progress is shown as it goes, learners'
-records keep being stored meanwhile, and the answer comes back through the clock. Like every staff
-screen it closes when left alone (never in the middle of an export).
+and a row of big buttons, one per job: Wi-Fi and the self-test open screens of their own
+(``staff_wifi``, ``staff_selftest``); enrolling from the ward's QR code (scanned, or typed when
+the camera cannot read it), sending now and writing the waiting records to a USB stick happen
+here. Each runs off the UI thread (``StaffTaskScreen``): the export's progress is shown as it goes,
+learners' records keep being stored meanwhile, and the answer comes back in words. Like every
+staff screen it closes when left alone (never in the middle of an export).
 """
 import logging
-import threading
 from pathlib import Path
-from typing import Callable, Sequence
 
 from kivy.app import App
-from kivy.clock import Clock, mainthread
+from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import AliasProperty, BooleanProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
 
-from kiosk.camera import CameraError, Frame, ScanWorker
 from kiosk.i18n import _
-from kiosk.qr.decode import decode
-from kiosk.screens.staff_pin import StaffScreen
+from kiosk.screens.staff_tasks import StaffTaskScreen
 from kiosk.staff import Outcome, grouped
 from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
 from sync.outbox import OutboxStats
@@ -31,15 +27,15 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 log = logging.getLogger(__name__)
 
 
-class StaffHomeScreen(StaffScreen):
-    phase = OptionProperty("home", options=["home", "scan", "type", "busy", "export"])
+class StaffHomeScreen(StaffTaskScreen):
+    phase = OptionProperty("home", options=["home", "enroll", "scan", "type", "busy", "export"])
     info = StringProperty("")
     stats: OutboxStats | None = ObjectProperty(None, allownone=True)
     exported = NumericProperty(0)
     to_export = NumericProperty(0)
     message = StringProperty("")
     failed = BooleanProperty(False)
-    scan_hint = StringProperty("")
+    busy_text = StringProperty("")
     volunteer = BooleanProperty(False)
 
     def _held_back(self) -> str:
@@ -64,8 +60,6 @@ class StaffHomeScreen(StaffScreen):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.services = App.get_running_app().services
-        self._worker: ScanWorker | None = None
         self._progress = (0, 0)
         self._show_progress = Clock.create_trigger(self._apply_progress)
 
@@ -73,15 +67,6 @@ class StaffHomeScreen(StaffScreen):
         self.volunteer = not self.services.idle.enabled
         self.phase, self.message = "home", ""
         self.tick()
-
-    def on_leave(self, *_args) -> None:
-        super().on_leave()
-        self._stop_camera()
-
-    def on_manager(self, screen, manager) -> None:
-        super().on_manager(screen, manager)
-        if manager is None:
-            self._stop_camera()
 
     def tick(self) -> None:
         """Keep the kiosk's state on screen current (the sync line changes on its own)."""
@@ -109,7 +94,7 @@ class StaffHomeScreen(StaffScreen):
         self._progress = (0, self.services.outbox.stats().pending)
         self._apply_progress()
         desk = self.services.staff
-        self._in_background("staff-export", lambda: desk.export(self._on_progress))
+        self.in_background("staff-export", lambda: desk.export(self._on_progress), self._show)
 
     def _on_progress(self, done: int, total: int) -> None:
         """From the export thread: keep the latest count; the screen takes it at its next frame."""
@@ -118,45 +103,40 @@ class StaffHomeScreen(StaffScreen):
 
     def _apply_progress(self, *_args) -> None:
         self.exported, self.to_export = self._progress
-        self._idle.touch()  # the screen does not close under a running export
+        self.keep_open()
+
+    def open(self, name: str) -> None:
+        """One of the technician's own screens (Wi-Fi, the self-test)."""
+        App.get_running_app().show(name)
+
+    def send_now(self) -> None:
+        """Send the waiting results now, whatever sync's next try would have been."""
+        self.message, self.busy_text, self.phase = "", _("Sending the results to the ward, please wait…"), "busy"
+        desk = self.services.staff
+        self.in_background("staff-send", desk.send_now, self._show)
 
     # Enrolling: by camera or by typing, then on a thread.
-    def scan(self) -> None:
-        self.message, self.scan_hint = "", _("Hold the ward's enrollment code in front of the camera.")
-        try:
-            self._worker = ScanWorker.open(self.services.config.camera, decode, self._on_codes, self._on_camera_error)
-        except CameraError as error:
-            log.error("staff: no camera for the enrollment code: %s", error)
-            self._show(Outcome(False, error.message + " " + _("Type the code instead.")))
-            return
-        self.ids.preview.start(self._worker.camera)
-        self.phase = "scan"
+    def choose_enrollment(self) -> None:
+        self.message, self.phase = "", "enroll"
 
-    @mainthread
-    def _on_codes(self, codes: Sequence, _frame: Frame) -> None:
+    def scan_code(self) -> None:
+        self.message = ""
+        if self.scan(_("Hold the ward's enrollment code in front of the camera.")):
+            self.phase = "scan"
+
+    def code_seen(self, text: str) -> bool:
         if self.phase != "scan":
-            return
-        for text in (code.text for code in codes):
-            try:
-                parse_enrollment_code(text)
-            except BadEnrollmentCode:
-                self.scan_hint = _("This QR code is not a kiosk enrollment code. Use the code from the ward.")
-                continue
-            self._stop_camera()
-            self.enroll(text)
-            return
+            return False
+        try:
+            parse_enrollment_code(text)
+        except BadEnrollmentCode:
+            self.scan_hint = _("This QR code is not a kiosk enrollment code. Use the code from the ward.")
+            return False
+        self.enroll(text)
+        return True
 
-    @mainthread
-    def _on_camera_error(self, error: CameraError) -> None:
-        self._stop_camera()
-        self._show(Outcome(False, error.message + " " + _("Type the code instead.")))
-
-    def _stop_camera(self) -> None:
-        if self._worker is not None:
-            self._worker.close()
-            self._worker = None
-        if "preview" in self.ids:
-            self.ids.preview.stop()
+    def camera_failed(self, message: str) -> None:
+        self._show(Outcome(False, message + " " + _("Type the code instead.")))
 
     def type_code(self) -> None:
         self.message = ""
@@ -165,31 +145,17 @@ class StaffHomeScreen(StaffScreen):
         self.ids.code.focus = True
 
     def cancel(self) -> None:
-        self._stop_camera()
+        self.stop_camera()
         self.phase = "home"
 
     def enroll(self, text: str) -> None:
         if not text.strip():
             return
         self.ids.code.focus = False
-        self.phase = "busy"
+        self.busy_text, self.phase = _("Enrolling with the ward server, please wait…"), "busy"
         desk = self.services.staff
-        self._in_background("staff-enroll", lambda: desk.enroll(text))
+        self.in_background("staff-enroll", lambda: desk.enroll(text), self._show)
 
-    def _in_background(self, name: str, action: Callable[[], Outcome]) -> None:
-        """Run ``action`` on a thread and show its outcome; an error nobody foresaw is logged and said,
-        so the screen never stays on "please wait"."""
-        def run() -> None:
-            try:
-                outcome = action()
-            except Exception:
-                log.exception("staff: %s failed", name)
-                outcome = Outcome(False, _("This did not work; the kiosk's log says why. Try again, or tell a technician."))
-            self._show(outcome)
-
-        threading.Thread(target=run, name=name, daemon=True).start()
-
-    @mainthread
     def _show(self, outcome: Outcome) -> None:
         self.ids.code.text = ""
         self.failed, self.message = not outcome.ok, outcome.message

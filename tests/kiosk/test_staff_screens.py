@@ -5,9 +5,6 @@ import threading
 import time
 
 import segno
-from kivy.metrics import mm
-from kivy.uix.behaviors import ButtonBehavior
-from kivy.uix.label import Label
 from kivy.uix.progressbar import ProgressBar
 
 from kiosk.config import KioskConfig
@@ -21,66 +18,14 @@ from sync.enrollment_code import EnrollmentCode
 from sync.server.bundles import import_bundle
 from tests.helpers import enroll_kiosk, write_pending_segments
 from tests.sync.factory import make_records
-from tests.ui import everything, find, run_kiosk, screen_name, shown_texts, tap
+from tests.ui import (STAFF_PIN, assert_big_targets, assert_nothing_overlaps, everything, find, open_staff, run_kiosk,
+                      screen_name, shown, tap, type_pin, until)
 
-PIN = "2468"
+PIN = STAFF_PIN
 
 
 def kiosk(config: KioskConfig, **changes) -> KioskServices:
     return KioskServices(config.model_copy(update={"staff_pin": PIN, **changes}))
-
-
-def type_pin(pin: str):
-    for digit in pin:
-        tap(find(digit))
-        yield 0.05
-    tap(find(_("Done")))
-    yield 0.2
-
-
-def open_staff(app, pin: str = PIN):
-    tap(find(_("For volunteers")))
-    yield 0.2
-    assert screen_name(app) == "staff_pin"
-    yield from type_pin(pin)
-
-
-def until(condition, timeout_s: float = 20):
-    """Let the app run until ``condition()`` holds."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, f"still waiting; shown: {shown_texts()}"
-        yield 0.1
-
-
-def assert_big_targets() -> None:
-    """DESIGN.md: every button a finger can reach is at least 20 mm and inside the 800×480 window."""
-    from kivy.core.window import Window
-
-    for widget in everything():
-        if isinstance(widget, ButtonBehavior) and not widget.disabled and widget.opacity > 0 and widget.x > -1000:
-            x, y = widget.to_window(widget.x, widget.y)
-            assert min(widget.size) >= mm(20) - 0.5, f"{widget.text!r} is {min(widget.size) / mm(1):.1f} mm"
-            assert -1 <= x and x + widget.width <= Window.width + 1 and -1 <= y and y + widget.height <= Window.height + 1, \
-                f"{widget.text!r} reaches outside the screen"
-
-
-def assert_nothing_overlaps() -> None:
-    """No text shown on screen runs into another (a column of lines too tall for 800×480 would)."""
-    boxes = []
-    for widget in everything():
-        if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0 and widget.x > -1000:
-            x, y = widget.to_window(widget.x, widget.y)
-            boxes.append((widget.text, x, y, x + widget.width, y + widget.height))
-    for index, (text, left, bottom, right, top) in enumerate(boxes):
-        assert bottom >= -1, f"{text!r} runs off the screen"
-        for other, left2, bottom2, right2, top2 in boxes[index + 1:]:
-            assert min(right, right2) - max(left, left2) <= 1 or min(top, top2) - max(bottom, bottom2) <= 1, \
-                f"{text!r} runs into {other!r}"
-
-
-def shown(message: str) -> bool:
-    return any(message in text for text in shown_texts())
 
 
 def test_without_a_pin_setting_the_staff_screen_stays_closed(kiosk_config):
@@ -151,6 +96,8 @@ def test_typing_the_code_enrolls_and_records_then_reach_the_ward(kiosk_config, w
     token = ward_server.enrollment_token("Cà phê Luka")
 
     def type_and_enroll(app, text):
+        tap(find(_("Enroll")))
+        yield 0.2
         tap(find(_("Type the code")))
         yield 0.2
         app.root.get_screen("staff").ids.code.insert_text(text)
@@ -162,8 +109,8 @@ def test_typing_the_code_enrolls_and_records_then_reach_the_ward(kiosk_config, w
         services.end_session("left")
         yield from open_staff(app)
         yield from type_and_enroll(app, f"{ward_server.url} {token}")
-        yield from until(lambda: services.credentials is not None)
-        assert shown(_("Enrolled at {venue}. Results will now be sent to the ward.").format(venue="Cà phê Luka"))
+        yield from until(lambda: shown(_("Enrolled at {venue}. Results will now be sent to the ward.").format(
+            venue="Cà phê Luka")))
         assert Credentials.load(kiosk_config.credentials_file) == services.credentials
         assert kiosk_config.credentials_file.stat().st_mode & 0o777 == 0o600
         assert services.device.venue_id == services.credentials.venue_id != "unassigned"
@@ -186,6 +133,8 @@ def test_scanning_the_enrollment_qr_code_enrolls(kiosk_config, ward_server, tmp_
 
     def script(app):
         yield from open_staff(app)
+        tap(find(_("Enroll")))
+        yield 0.2
         tap(find(_("Scan the enrollment code")))
         yield 0.2
         yield from until(lambda: services.credentials is not None)

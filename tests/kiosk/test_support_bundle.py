@@ -5,7 +5,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deploy.support_bundle import MAX_LOG_LINES, scrub, write_bundle
+from kiosk.support_bundle import MAX_LOG_LINES, scrub, write_bundle
 from kiosk.doctor import Finding
 from sync.health import write_health
 

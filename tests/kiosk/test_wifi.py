@@ -1,12 +1,11 @@
 """Wi-Fi through nmcli: QR codes and nmcli's output are untrusted; nmcli's failures become plain words."""
-import subprocess
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from deploy.wifi import Network, WifiCode, WifiError, connect, parse_wifi_code, scan, split_terse
+from kiosk.wifi import Network, WifiCode, WifiError, connect, parse_wifi_code, scan, split_terse
 from kiosk.i18n import use_language
+from tests.helpers import FakeNmcli
 
 SCAN = ("Cà phê Luka:82:WPA2\n"
         "Nha\\:Van\\:Hoa:40:WPA1 WPA2\n"
@@ -14,19 +13,6 @@ SCAN = ("Cà phê Luka:82:WPA2\n"
         ":70:WPA2\n"
         "Free WiFi:55:\n"
         "garbage line\n")
-
-
-class FakeNmcli:
-    """Plays nmcli: records each argv, answers with the given exit code and output."""
-
-    def __init__(self, returncode: int = 0, stdout: str = "", stderr: str = "") -> None:
-        self.calls: list[list[str]] = []
-        self.answer = (returncode, stdout, stderr)
-
-    def __call__(self, argv):
-        self.calls.append(list(argv))
-        code, out, err = self.answer
-        return subprocess.CompletedProcess(["nmcli", *argv], code, out, err)
 
 
 @pytest.fixture(autouse=True)

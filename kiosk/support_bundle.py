@@ -13,6 +13,7 @@ fill the stick. Commands go through a ``Runner`` seam for the tests.
 import datetime as dt
 import io
 import json
+import os
 import re
 import subprocess
 import zipfile
@@ -68,10 +69,13 @@ def _read(path: Path) -> str | None:
 
 
 def collect(config: KioskConfig, runner: Runner = run_command, findings: list | None = None,
-            settings_file: Path = DEFAULT_CONFIG_FILE) -> dict[str, str]:
+            settings_file: Path | None = None) -> dict[str, str]:
     """The bundle's files (name -> scrubbed text); a source that cannot be read is named as such.
-    ``findings`` are ``kiosk doctor``'s, when the screen has just run the checks."""
+    ``findings`` are ``kiosk doctor``'s, when the screen has just run the checks; the settings are
+    read from ``settings_file``, by default the file the kiosk read (``KIOSK_CONFIG``)."""
     from sync.health import health_path
+
+    settings_file = settings_file or Path(os.environ.get("KIOSK_CONFIG", DEFAULT_CONFIG_FILE))
 
     journal = ["journalctl", "--no-pager", "-o", "short-iso", "-n", str(MAX_LOG_LINES)]
     sources: dict[str, str | None] = {
@@ -92,7 +96,7 @@ def collect(config: KioskConfig, runner: Runner = run_command, findings: list | 
 
 
 def write_bundle(config: KioskConfig, folder: Path, device_id: str, runner: Runner = run_command,
-                 findings: list | None = None, settings_file: Path = DEFAULT_CONFIG_FILE,
+                 findings: list | None = None, settings_file: Path | None = None,
                  now: dt.datetime | None = None) -> Path:
     """Write ``bdhvs-support-<device>-<UTC time>.zip`` into ``folder`` (the USB stick); its path."""
     stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
