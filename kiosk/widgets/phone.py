@@ -83,8 +83,10 @@ class StatusStrip(Widget):
     def on_height(self, _widget, height: float) -> None:
         size = height * 0.8
         self.clock_texture = _texture(self.clock, size, "Roboto", bold=True)
-        glyphs = "".join(icons.icon_text(name) for name in ("signal_cellular_4_bar", "wifi", "battery_full"))
-        self.icons_texture = _texture(glyphs, size, icons.ICON_FONT) if icons.available() else None
+        self.icons_texture = None
+        if icons.available():
+            glyphs = "".join(icons.icon_text(name) for name in ("signal_cellular_4_bar", "wifi", "battery_full"))
+            self.icons_texture = _texture(glyphs, size, icons.ICON_FONT)
 
 
 def _texture(text: str, size: float, font: str, bold: bool = False):
