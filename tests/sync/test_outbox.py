@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -451,8 +450,7 @@ def test_appending_while_another_thread_reads_and_acks(tmp_path):
         return threading.Thread(target=run)
 
     def write():
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and writing.is_set():
+        while len(appended) < 150 and writing.is_set():  # a count, not a time: a busy disk only slows it
             appended.append(outbox.append(draft()))
         writing.clear()
 
@@ -473,7 +471,7 @@ def test_appending_while_another_thread_reads_and_acks(tmp_path):
     for thread in threads:
         thread.join(30)
     assert not errors
-    assert len(appended) > 100
+    assert len(appended) == 150
     assert [r.seq for r in appended] == list(range(1, len(appended) + 1))
     assert acked | rejected == {str(r.id) for r in appended} and not acked & rejected
     for reopen in (False, True):
