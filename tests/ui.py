@@ -192,6 +192,7 @@ def technician_tour(app, services, look: Callable[[str], Generator[float, None, 
     wifi = app.root.get_screen("staff_wifi")
     tap(find(_("Choose a network")))
     yield from until(lambda: wifi.phase == "list")
+    yield 0.2  # the networks' buttons are laid out
     yield from look("staff-wifi-networks")
     tap(find("Cà phê Luka\n" + _("strong signal")))
     yield 0.2

@@ -4,6 +4,7 @@ import json
 import pytest
 
 from kiosk.config import KioskConfig, load_config
+from kiosk.i18n import _
 from kiosk.pin_gate import LOCKOUTS_S, MAX_TRIES, STATE_FILE, PinGate, weak_pin_reason
 from kiosk.services import KioskServices
 from kiosk.staff import usb_folders
@@ -127,3 +128,25 @@ def test_export_refuses_when_not_enrolled(tmp_path):
     outcome = services.staff.export()
     assert not outcome.ok and "KIOSK" not in outcome.message
     assert not (tmp_path / "usb").exists()
+
+
+
+def test_send_now_sends_at_once_what_would_wait_an_hour(kiosk_config, ward_server):
+    from sync.health import health_path
+    from sync.records import RecordDraft
+    from tests.helpers import enroll_kiosk, wait_for
+
+    enroll_kiosk(kiosk_config, ward_server)
+    services = KioskServices(kiosk_config.model_copy(update={"sync_interval_s": 3600}))
+    services.start()
+    try:
+        wait_for(lambda: health_path(kiosk_config.data_dir).exists())  # its first round is over
+        device = services.device
+        for _record in range(2):  # stored without waking sync, which next sends in an hour
+            services.outbox.append(RecordDraft(type="session_started", payload={}, device_id=device.device_id,
+                                               venue_id=device.venue_id))
+        outcome = services.staff.send_now(timeout_s=30)
+        assert outcome.ok and outcome.message == _("Everything has been sent to the ward.")
+        assert ward_server.record_count() == 2
+    finally:
+        services.stop()

@@ -11,6 +11,7 @@ from kiosk.services import KioskServices
 from kiosk.staff import StaffDesk
 from kiosk.sync_problems import problem_text
 from sync.credentials import Credentials
+from sync.health import health_path
 from sync.problems import Kind, Problem
 from sync.records import RecordDraft
 from tests.helpers import BrokenMachine, enroll_kiosk
@@ -108,8 +109,8 @@ def test_send_now_sends_at_once_and_says_when_the_ward_cannot_be_reached(kiosk_c
 
     def script(app):
         yield from open_staff(app)
-        yield from until(lambda: services.sync is not None)
-        yield 1.0  # its first round is over: it next sends in an hour, or when a lesson's record wakes it
+        # Once its first round is over, sync next sends in an hour, or when a lesson's record wakes it.
+        yield from until(lambda: health_path(kiosk_config.data_dir).exists())
         for _record in range(3):
             queue_quietly()
         yield 0.5
@@ -126,7 +127,7 @@ def test_send_now_sends_at_once_and_says_when_the_ward_cannot_be_reached(kiosk_c
         assert shown(problem_text(Problem(Kind.UNREACHABLE, ward_server.url))), shown_texts()
         ward_server.start()
         yield from send_now(app)
-        assert shown(_("Everything has been sent to the ward.")), shown_texts()
+        assert shown(_("Everything has been sent to the ward.")), home(app).message
         assert ward_server.record_count() == 4
 
     run_kiosk(services, script)

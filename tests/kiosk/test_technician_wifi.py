@@ -60,6 +60,7 @@ def test_a_wrong_password_is_said_and_the_right_one_then_joins(kiosk_config):
         yield from open_wifi(app)
         tap(find(_("Choose a network")))
         yield from until(lambda: screen(app).phase == "list")
+        yield 0.2  # the networks' buttons are laid out
         assert shown(_("Choose the venue's network ({page}/{pages}):").format(page=1, pages=2))
         assert_big_targets()
         assert_nothing_overlaps()
@@ -79,6 +80,7 @@ def test_a_wrong_password_is_said_and_the_right_one_then_joins(kiosk_config):
         nmcli.answer = (0, "", "")
         tap(find(_("Choose a network")))
         yield from until(lambda: screen(app).phase == "list")
+        yield 0.2  # the networks' buttons are laid out
         tap(find("Quán 1\n" + _("strong signal")))
         yield 0.2
         yield from type_password(app, "short")
@@ -88,6 +90,7 @@ def test_a_wrong_password_is_said_and_the_right_one_then_joins(kiosk_config):
 
         tap(find(_("Choose a network")))
         yield from until(lambda: screen(app).phase == "list")
+        yield 0.2  # the networks' buttons are laid out
         tap(find("Quán 1\n" + _("strong signal")))
         yield 0.2
         yield from type_password(app, "matkhau-dung")
@@ -105,6 +108,7 @@ def test_an_open_network_joins_without_asking_a_password(kiosk_config):
         yield from open_wifi(app)
         tap(find(_("Choose a network")))
         yield from until(lambda: screen(app).phase == "list")
+        yield 0.2  # the networks' buttons are laid out
         tap(find(_("Next page")))
         yield 0.2
         tap(find("Thư viện\n" + _("weak signal")))
