@@ -92,7 +92,7 @@ def protocol_for(limits: ServeLimits) -> type[GuardedH11Protocol]:
 
 def uvicorn_config(app: Any, host: str, port: int, limits: ServeLimits = ServeLimits(), **options: Any) -> uvicorn.Config:
     """A uvicorn config for ``app`` with ``limits`` applied; ``options`` go to uvicorn as they are."""
-    return uvicorn.Config(app, host=host, port=port, lifespan="off", http=protocol_for(limits),
+    return uvicorn.Config(app, host=host, port=port, lifespan="on", http=protocol_for(limits),
                           limit_concurrency=limits.max_connections, backlog=limits.backlog,
                           timeout_keep_alive=limits.keep_alive_s, h11_max_incomplete_event_size=limits.max_head_bytes,
                           **options)

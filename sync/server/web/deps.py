@@ -7,7 +7,7 @@ through ``Depends``.
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterator
+from typing import Annotated, Callable, Iterator
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
@@ -15,6 +15,7 @@ from jinja2 import pass_context
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
+from sync.server.api.packsource import PackSource
 from sync.server.keys import BundleKeys
 from sync.server.ratelimit import RateLimiter
 from sync.server.rollup import WARD_OFFSET
@@ -44,7 +45,7 @@ class Dashboard:
     sessions: sessionmaker
     settings: WardSettings
     bundle_keys: BundleKeys
-    packs: Any  # sync.server.app.PackSource (not imported: the app imports this package)
+    packs: PackSource
     templates: Jinja2Templates
     by_account: RateLimiter
     by_address: RateLimiter
@@ -52,7 +53,7 @@ class Dashboard:
     checked_at: float = float("-inf")  # time.monotonic() of the last roll-up refresh
 
 
-def make_dashboard(sessions: sessionmaker, settings: WardSettings, bundle_keys: BundleKeys, packs: Any) -> Dashboard:
+def make_dashboard(sessions: sessionmaker, settings: WardSettings, bundle_keys: BundleKeys, packs: PackSource) -> Dashboard:
     per_s = settings.sign_in_per_minute / 60
     templates = Jinja2Templates(directory=TEMPLATES)
     templates.env.filters["num"] = number

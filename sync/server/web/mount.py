@@ -1,6 +1,5 @@
 """Adding the dashboard to the ward server's app: its routers, static files and error pages."""
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -9,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sync.server.api.packsource import PackSource
 from sync.server.keys import BundleKeys
 from sync.server.settings import WardSettings
 from sync.server.web import admin, pages, uploads
@@ -20,7 +20,7 @@ STATIC = Path(__file__).parent / "static"
 API_PREFIXES = ("/api/", "/healthz", "/docs", "/openapi.json")
 
 
-def mount(app: FastAPI, sessions: sessionmaker, bundle_keys: BundleKeys, packs: Any,
+def mount(app: FastAPI, sessions: sessionmaker, bundle_keys: BundleKeys, packs: PackSource,
           settings: WardSettings | None = None) -> None:
     board = make_dashboard(sessions, settings or getattr(app.state, "settings", None) or WardSettings(),
                            bundle_keys, packs)
