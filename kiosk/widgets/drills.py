@@ -108,8 +108,9 @@ class QrDrill(Drill):
 
 class PhoneElementButton(AnswerButton):
     """An element of the simulated phone, drawn in its ``style`` (an app: its icon with its name
-    under it in a grid, beside it in a list; a list row, a button, a link or a field). For hold and swipe drills it counts only that
-    gesture; the drill's "tap instead" button is the single-tap alternative."""
+    under it in a grid, beside it in a list; a list row, a button, a link or a field). For hold
+    and swipe drills it counts only that gesture; the drill's "tap instead" button is the
+    single-tap alternative."""
 
     gesture = StringProperty("tap")
     style = StringProperty("button")
