@@ -25,7 +25,7 @@ class WardSettings(BaseSettings):
     sign_in_per_minute: float = Field(1, gt=0, le=60, description="wrong passwords allowed per minute after the burst")
     secure_cookies: bool = Field(False, description="mark sign-in cookies HTTPS-only (set when serving HTTPS)")
     language: str = Field("vi", pattern="^(vi|en)$", description="the dashboard's language when the browser asks for none")
-    figures_max_age_s: float = Field(30, ge=0, le=3600, description="the overview's figures may be this many seconds behind the records (checking for new ones reads every kiosk's record count)")
+    figures_max_age_s: float = Field(30, ge=0, le=3600, description="the overview's figures are brought up to date in the background when older than this (checking for new records reads every kiosk's record count)")
     silent_after_hours: float = Field(24, gt=0, description="a kiosk not heard from for longer is highlighted")
 
 

@@ -5,7 +5,7 @@ signed-in viewer (or a redirect to the sign-in page), the admin check and the CS
 through ``Depends``.
 """
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Callable, Iterator
 
@@ -21,6 +21,7 @@ from sync.server.ratelimit import RateLimiter
 from sync.server.rollup import WARD_OFFSET
 from sync.server.settings import WardSettings
 from sync.server.web import auth
+from sync.server.web.figures import FigureKeeper
 from sync.server.web.i18n import choose_language, translation
 from sync.server.web.models import StaffAccount, StaffSession
 
@@ -49,8 +50,7 @@ class Dashboard:
     templates: Jinja2Templates
     by_account: RateLimiter
     by_address: RateLimiter
-    figures: dict = field(default_factory=dict)  # (start, end) -> (roll-up version, tables, learners)
-    checked_at: float = float("-inf")  # time.monotonic() of the last roll-up refresh
+    figures: FigureKeeper
 
 
 def make_dashboard(sessions: sessionmaker, settings: WardSettings, bundle_keys: BundleKeys, packs: PackSource) -> Dashboard:
@@ -59,7 +59,8 @@ def make_dashboard(sessions: sessionmaker, settings: WardSettings, bundle_keys: 
     templates.env.filters["num"] = number
     templates.env.filters["ward_time"] = ward_time
     return Dashboard(sessions, settings, bundle_keys, packs, templates,
-                     RateLimiter(per_s, settings.sign_in_burst), RateLimiter(per_s, settings.sign_in_burst))
+                     RateLimiter(per_s, settings.sign_in_burst), RateLimiter(per_s, settings.sign_in_burst),
+                     FigureKeeper(sessions, settings.figures_max_age_s))
 
 
 @pass_context

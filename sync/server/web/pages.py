@@ -5,13 +5,12 @@ import datetime as dt
 import io
 import math
 import secrets
-import time
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from sync.server import identity, rollup, stats
+from sync.server import identity, stats
 from sync.server.audit import audit
 from sync.server.charts import bar_chart, line_chart, responsive
 from sync.server.db import aware, utcnow
@@ -23,7 +22,6 @@ from sync.server.web.render import page
 router = APIRouter(include_in_schema=False)
 LOGIN_CSRF_COOKIE = "ward_login_csrf"
 MAX_DAYS = 731
-MAX_CACHED = 32  # periods whose figures are kept
 
 
 def _address(request: Request) -> str:
@@ -96,32 +94,13 @@ def _period(session: DB, start: str | None, end: str | None) -> stats.Period:
     return period
 
 
-def figures(board: Board, session: DB, period: stats.Period) -> tuple[dict[str, stats.Table], int]:
-    """Every overview table and the learners reached, for the page and its CSVs alike.
-
-    The roll-ups are refreshed first (at most every ``figures_max_age_s``: checking them reads every
-    kiosk's record count); while they have not changed since the same period was last asked for, the
-    tables computed then are given again (the figures can only change with them).
-    """
-    if time.monotonic() - board.checked_at >= board.settings.figures_max_age_s:
-        rollup.refresh(session)
-        board.checked_at = time.monotonic()
-    key, version = (period.start, period.end), rollup.version(session)
-    cached = board.figures.get(key)
-    if cached is None or cached[0] != version:
-        if len(board.figures) >= MAX_CACHED:
-            board.figures.clear()
-        cached = board.figures[key] = (version, {name: query(session, period) for name, query in stats.TABLES.items()},
-                                       stats.learners_reached(session, period))
-    return cached[1], cached[2]
-
-
 @router.get("/overview")
 def overview(request: Request, board: Board, staff: Staff, session: DB,
              start: str | None = None, end: str | None = None) -> Response:
     _ = staff.gettext
     period = _period(session, start, end)
-    tables, learners = figures(board, session, period)
+    kept = board.figures.get(session, period)
+    tables = kept.tables
     campaign = stats.campaign(session)
     daily = tables["daily"]
     chart = responsive(line_chart, [row[0] for row in daily.rows],
@@ -130,10 +109,10 @@ def overview(request: Request, board: Board, staff: Staff, session: DB,
                        target=campaign.daily_target if campaign else None, target_label=_("Daily target"),
                        title=_("Lessons started and completed per day"))
     areas = responsive(bar_chart, [(row[0], row[3]) for row in tables["khu_pho"].rows], title=_("Lessons completed per khu phố"))
-    totals = {"learners": learners,
+    totals = {"learners": kept.learners,
               "started": sum(row[1] for row in daily.rows), "completed": sum(row[2] for row in daily.rows)}
     return page(request, board, staff, "overview.html", period=period, tables=tables, chart=chart,
-                areas=areas, totals=totals, campaign=campaign,
+                areas=areas, totals=totals, campaign=campaign, as_of=kept.as_of,
                 query=f"start={period.start.isoformat()}&end={period.end.isoformat()}")
 
 
@@ -143,7 +122,7 @@ def export(table: str, board: Board, staff: Staff, session: DB, start: str | Non
     if table not in stats.TABLES:
         raise HTTPException(404, "no such table")
     period = _period(session, start, end)
-    found = figures(board, session, period)[0][table]
+    found = board.figures.get(session, period).tables[table]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([staff.gettext(column) for column in found.columns])
