@@ -4,7 +4,7 @@ A generated campaign (``tests.campaign``: 100 days, 53 khu phố, 100 venues) is
 into a fresh database; a real ward server (``tests.harness.WardServer``) then serves the overview
 to a signed-in client, after a first roll-up (``sync.server.rollup``, timed apart). Printed
 for each database: the median time of 5 page loads (the target is under 1 s), the first of them
-apart (it computes every table; the others find them unchanged since the roll-ups did not change),
+apart (it computes every table; the others get the kept figures, ``sync.server.web.figures``),
 and each overview query's own time, the slowest first.
 Run: ``.venv/bin/python bench/dashboard.py [RECORDS]``.
 """
