@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from lessons.signing import sign_pack
+from sync.bundle import apply_receipt, export_bundle
 from sync.credentials import secret_digest
 from sync.enrollment_code import parse_enrollment_code
 from sync.server.db import StoredRecord
@@ -22,6 +23,7 @@ from tests.browser import PHONE, chromium, number, sign_in
 from tests.campaign import generate
 from tests.harness import WardServer
 from tests.helpers import LESSON, write_pack
+from tests.sync.factory import enroll_kiosk
 
 ADMIN, STAFF = ("lan", "mật khẩu của Lan 2026"), ("minh", "mật khẩu của Minh 2026")
 
@@ -182,3 +184,24 @@ def test_a_pack_is_validated_then_published_to_one_venue(ward, page, tmp_path):
     served = requests.get(f"{ward.url}/api/v1/packs", headers=there, timeout=10)
     assert served.status_code == 200 and "pack.yaml" in served.json()["files"]
     assert requests.get(f"{ward.url}/api/v1/packs", headers=elsewhere, timeout=10).status_code == 404
+
+
+def test_a_usb_bundle_upload_says_what_it_added_and_gives_the_receipt(ward, page, tmp_path):
+    kiosk = enroll_kiosk(ward, tmp_path, "kiosk-usb-web1")
+    kiosk.queue(40)
+    bundle, _count = export_bundle(kiosk.outbox, kiosk.credentials, tmp_path / "usb")
+    sign_in(page, ward.url, *ADMIN)
+    page.goto(f"{ward.url}/bundles")
+    page.set_input_files("input[type=file]", bundle)
+    page.click("form[action='/bundles'] button")
+    expect(page.locator("#accepted")).to_have_text("40")
+    with page.expect_download() as download:
+        page.click("#receipt")
+    receipt = tmp_path / "usb" / download.value.suggested_filename
+    download.value.save_as(receipt)
+    assert apply_receipt(receipt, kiosk.outbox, kiosk.credentials).accepted == 40
+    assert kiosk.outbox.stats().pending == 0
+    page.goto(f"{ward.url}/bundles")
+    page.set_input_files("input[type=file]", bundle)
+    page.click("form[action='/bundles'] button")
+    expect(page.locator("#duplicate")).to_have_text("40")
