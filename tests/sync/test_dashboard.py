@@ -15,7 +15,7 @@ from lessons.signing import sign_pack
 from sync.bundle import apply_receipt, export_bundle
 from sync.credentials import secret_digest
 from sync.enrollment_code import parse_enrollment_code
-from sync.server.db import StoredRecord
+from sync.server.db import Device, StoredRecord
 from sync.server.ratelimit import RateLimiter
 from sync.server.web import auth
 from sync.server.web.models import Venue
@@ -205,3 +205,18 @@ def test_a_usb_bundle_upload_says_what_it_added_and_gives_the_receipt(ward, page
     page.set_input_files("input[type=file]", bundle)
     page.click("form[action='/bundles'] button")
     expect(page.locator("#duplicate")).to_have_text("40")
+
+
+def test_an_admin_moves_a_kiosk_to_a_venue_and_revokes_it(ward, page):
+    headers = _kiosk_at(ward, "Điểm học 5", "kiosk-to-move")
+    sign_in(page, ward.url, *ADMIN)
+    page.goto(f"{ward.url}/devices")
+    row = page.locator("tr", has=page.locator("td", has_text="kiosk-to-move"))
+    row.locator("form[action$='/venue'] select").select_option(label="Điểm học 6")
+    row.locator("form[action$='/venue'] button").click()
+    expect(page.locator("tr", has=page.locator("td", has_text="kiosk-to-move")).locator("td").nth(1)).to_have_text("Điểm học 6")
+    with ward.sessions() as session:
+        assert session.get(Device, "kiosk-to-move").venue_id == "diem-hoc-6"
+    page.locator("tr", has=page.locator("td", has_text="kiosk-to-move")).locator("form[action$='/revoke'] button").click()
+    expect(page.locator("tr.revoked td", has_text="kiosk-to-move")).to_have_count(1)
+    assert requests.get(f"{ward.url}/api/v1/packs", headers=headers, timeout=10).status_code == 401
