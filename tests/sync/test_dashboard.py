@@ -112,7 +112,7 @@ def test_staff_cannot_reach_admin_pages(ward, page):
         assert session.get(Venue, "quan-cua-nhan-vien") is None
 
 
-def test_a_form_without_its_csrf_token_is_refused(ward, page):
+def test_a_form_without_its_csrf_token_is_refused(ward, page, tmp_path):
     sign_in(page, ward.url, *ADMIN)
     page.wait_for_url("**/overview")
     assert page.request.post(f"{ward.url}/venues", form={"name": "Quán không token"}).status == 403
@@ -120,6 +120,10 @@ def test_a_form_without_its_csrf_token_is_refused(ward, page):
     with ward.sessions() as session:
         assert session.get(Venue, "quan-khong-token") is None
     page.goto(f"{ward.url}/venues")
+    (csv_file := tmp_path / "khu-pho.csv").write_text("Tên\nKhu phố Mới 1\nKhu phố Mới 2\n", encoding="utf-8")
+    page.set_input_files("form[action='/khu-pho'] input[type=file]", csv_file)
+    page.click("form[action='/khu-pho'] button")
+    expect(page.locator(".list .tag", has_text="Khu phố Mới")).to_have_count(2)
     page.fill("form[action='/venues'] input[name=name]", "Quán có token")
     page.click("form[action='/venues'] button")
     expect(page.locator("td", has_text="Quán có token")).to_have_count(1)
