@@ -225,7 +225,7 @@ install_kiosk() {
 
     stage "Debian packages"
     apt_install python3-venv python3-pip python3-babel python3-systemd libsdl2-2.0-0 libgl1 libegl1 libgles2 libgbm1 \
-        libdrm2 libmtdev1 libzbar0 espeak-ng network-manager
+        libdrm2 libmtdev1 libzbar0 espeak-ng network-manager polkitd
     if dry; then
         note "would run: apt-get install -y python3-picamera2 (where the Raspberry Pi repository offers it)"
     elif apt-cache show python3-picamera2 >/dev/null 2>&1; then
@@ -235,7 +235,8 @@ install_kiosk() {
     fi
 
     stage "The kiosk user"
-    ensure_user kiosk "$DATA/kiosk" video render input
+    # netdev and the polkit rule: nmcli from the technician screen; systemd-journal: logs for the support file
+    ensure_user kiosk "$DATA/kiosk" video render input netdev systemd-journal
 
     stage "Data folder on the writable partition"
     if [[ -n "$DATA_DEVICE" ]]; then
@@ -268,6 +269,7 @@ EOF
     put "$HERE/kiosk-boot-check.sh" "$LIB/kiosk-boot-check" 755
     put "$HERE/systemd/journald-bdhvs.conf" /etc/systemd/journald.conf.d/bdhvs.conf 644
     put "$HERE/systemd/watchdog-bdhvs.conf" /etc/systemd/system.conf.d/bdhvs-watchdog.conf 644
+    put "$HERE/polkit-bdhvs-network.rules" /etc/polkit-1/rules.d/50-bdhvs-network.rules 644
     enable_unit kiosk.service multi-user.target
     link /dev/null "$UNITS/getty@tty1.service"  # masked: the kiosk owns the first screen
 

@@ -61,7 +61,7 @@ def test_the_kiosk_install_writes_its_files(tmp_path: Path) -> None:
     root = pi_root(tmp_path / "pi")
     done = install(root, "--rotation", "90")
     assert "[1/10] Checking the system" in done.stdout and "[10/10] Starting the kiosk" in done.stdout
-    assert "would run: useradd --system" in done.stdout and "--groups video,render,input kiosk" in done.stdout
+    assert "would run: useradd --system" in done.stdout and "--groups video,render,input,netdev,systemd-journal kiosk" in done.stdout
     assert "would run: apt-get install -y python3-venv" in done.stdout
     unit = (root / "etc/systemd/system/kiosk.service").read_text()
     for line in ("Type=notify", "NotifyAccess=main", "Restart=always", "WatchdogSec=30", "LimitNOFILE=4096",
@@ -72,6 +72,7 @@ def test_the_kiosk_install_writes_its_files(tmp_path: Path) -> None:
     assert (root / "etc/systemd/system/multi-user.target.wants/kiosk.service").is_symlink()
     assert "RuntimeWatchdogSec=15" in (root / "etc/systemd/system.conf.d/bdhvs-watchdog.conf").read_text()
     assert "SystemMaxUse=" in (root / "etc/systemd/journald.conf.d/bdhvs.conf").read_text()
+    assert 'subject.user == "kiosk"' in (root / "etc/polkit-1/rules.d/50-bdhvs-network.rules").read_text()
     assert (root / "boot/firmware/cmdline.txt").read_text().split() == PI_CMDLINE.split() + ["consoleblank=0", "cgroup_enable=memory"]
     settings = (root / "etc/bdhvs/kiosk.toml").read_text()
     assert 'data_dir = "/var/lib/bdhvs/kiosk"' in settings and "display_rotation = 90" in settings
