@@ -221,3 +221,15 @@ def technician_tour(app, services, look: Callable[[str], Generator[float, None, 
     tap(find(_("Send now")))
     yield from until(lambda: app.root.get_screen("staff").phase == "home")
     yield from look("staff-send-now")
+
+
+def queued_records(services) -> list:
+    """The records the kiosk queued, read from its outbox folder once the app has stopped (stopping
+    releases the folder to its next owner)."""
+    from sync.outbox import Outbox
+
+    outbox = Outbox(services.config.outbox_dir)
+    try:
+        return outbox.pending(limit=10_000)
+    finally:
+        outbox.close()

@@ -6,7 +6,7 @@ from kiosk.i18n import _
 from kiosk.services import KioskServices
 from lessons.pack import BUILTIN_PACKS, load_pack
 from tests.lesson_driver import Play, play_lesson
-from tests.ui import find, run_kiosk, tap
+from tests.ui import find, queued_records, run_kiosk, tap
 
 LESSONS = load_pack(BUILTIN_PACKS / "vi").lessons
 
@@ -23,5 +23,5 @@ def test_a_lesson_can_be_finished_by_touch(tmp_path, qr_camera, lesson_id):
         assert services.session.completed == [lesson_id]
 
     run_kiosk(services, script)
-    kinds = [r.type for r in services.outbox.pending()]
+    kinds = [r.type for r in queued_records(services)]
     assert kinds[0] == "session_started" and kinds[-1] == "lesson_completed"

@@ -11,7 +11,7 @@ from kiosk.i18n import _
 from kiosk.qr.practice import ANOTHER, CARDS, DISTRUST, NO_CARD, PROMPT, SHOW_CARD, TRUST, ask_for
 from kiosk.services import KioskServices
 from tests.helpers import card_frame
-from tests.ui import find, run_kiosk, screen_name, shown_texts, tap
+from tests.ui import find, queued_records, run_kiosk, screen_name, shown_texts, tap
 
 CARD = {card.id: card for card in CARDS}
 
@@ -73,7 +73,7 @@ def test_a_changed_receiver_card_is_spotted_graded_and_recorded_without_its_payl
         assert camera_threads() == []
 
     run_kiosk(services, script)
-    drills = [r.payload for r in services.outbox.pending() if r.type == "qr_scanned"]
+    drills = [r.payload for r in queued_records(services) if r.type == "qr_scanned"]
     assert drills == [{"card": "luka-receiver", "trusted": False, "correct": True}]
     stored = b"".join(p.read_bytes() for p in services.config.outbox_dir.rglob("*") if p.is_file())
     assert b"qr_scanned" in stored
@@ -99,7 +99,7 @@ def test_a_wrong_choice_gets_kind_specific_words_and_another_try(tmp_path):
         assert find("Đúng rồi!")
 
     run_kiosk(services, script)
-    assert [r.payload for r in services.outbox.pending() if r.type == "qr_scanned"] == [
+    assert [r.payload for r in queued_records(services) if r.type == "qr_scanned"] == [
         {"card": "sticker-50k", "trusted": True, "correct": False},
         {"card": "sticker-50k", "trusted": False, "correct": True}]
 
@@ -122,7 +122,7 @@ def test_a_code_that_is_not_a_practice_card_is_explained_but_not_graded(tmp_path
         assert screen.phase == "scanning"
 
     run_kiosk(services, script)
-    assert [r for r in services.outbox.pending() if r.type == "qr_scanned"] == []
+    assert [r for r in queued_records(services) if r.type == "qr_scanned"] == []
 
 
 def test_a_missing_camera_is_said_kindly_and_the_card_on_screen_is_offered(tmp_path):
@@ -152,7 +152,7 @@ def test_a_missing_camera_is_said_kindly_and_the_card_on_screen_is_offered(tmp_p
         assert screen_name(app) == "player"
 
     run_kiosk(services, script)
-    assert [r.payload for r in services.outbox.pending() if r.type == "qr_scanned"] == [
+    assert [r.payload for r in queued_records(services) if r.type == "qr_scanned"] == [
         {"card": "luka-ok", "trusted": True, "correct": True}]
 
 
