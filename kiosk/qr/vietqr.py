@@ -114,7 +114,7 @@ def _explain_transfer(report: Report, details: dict) -> None:
         report.warn("not_vnd", currency=details["currency"])
     initiation = details["point_of_initiation"]
     if initiation in ("11", "12"):
-        report.add("code_type", _(STATIC_CODE if initiation == "11" else DYNAMIC_CODE))
+        report.add("code_type", _(STATIC_CODE) if initiation == "11" else _(DYNAMIC_CODE))
     if details["city"]:
         report.add("city", details["city"])
     report.warn("check_receiver")
