@@ -140,3 +140,18 @@ def test_untrusted_pack_downloads_never_raise_anything_but_a_refusal_nor_write_o
         written = [p for p in Path(root).rglob("*")]
         assert all(p == into or into in p.parents for p in written)
         assert not any(p.is_symlink() for p in written)
+
+
+def test_a_link_planted_in_the_served_pack_is_not_served_and_records_still_flow(pack_server, tmp_path):
+    """The ward's pack folder gains a symbolic link after signing: the server refuses to read through it
+    (503, a retry later), the kiosk keeps its pack, and its records still reach the ward."""
+    (tmp_path / "ward-pack" / "extra.png").symlink_to("/etc/passwd")
+    kiosk = enroll_kiosk(pack_server, tmp_path, "kiosk-pack0005")
+    kiosk.queue(3)
+    client = kiosk.client()
+    response = requests.get(f"{pack_server.url}/api/v1/packs", timeout=10, headers={
+        "Authorization": f"Bearer {client.credentials.device_id}.{client.credentials.secret}"})
+    assert response.status_code == 503 and "passwd" not in response.text
+    installer = PackInstaller(tmp_path / "kiosk" / "pack", [WARD_KEY.public_key()])
+    assert SyncWorker(kiosk.outbox, client, packs=installer).sync_once()
+    assert installer.etag is None and pack_server.record_count() == 3

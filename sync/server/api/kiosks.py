@@ -86,7 +86,7 @@ async def heartbeat(request: Request, api: Api, session: DB, sender: Sender) -> 
 
 @router.get("/api/v1/packs", responses={
     200: {"description": "the signed lesson pack", "content": {"application/json": {"schema": {"type": "object"}}}},
-    304: {"description": "the pack named in If-None-Match is still current"}, **problems(401, 404, 429)})
+    304: {"description": "the pack named in If-None-Match is still current"}, **problems(401, 404, 429, 503)})
 def lesson_packs(request: Request, api: Api, sender: Sender) -> Response:
     etag, body = api.packs.current(sender.venue_id)
     quoted = f'"{etag}"'

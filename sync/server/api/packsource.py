@@ -1,10 +1,14 @@
 """The lesson packs the ward hands out, and the lessons a record may name."""
+import logging
 from pathlib import Path
 
 from fastapi import HTTPException
 
+from lessons.pack import PackError
 from sync.packs import encode_pack
 from sync.server.catalog import LessonCatalog, builtin_catalog
+
+log = logging.getLogger(__name__)
 
 
 class PackSource:
@@ -35,7 +39,8 @@ class PackSource:
             return []
 
     def current(self, venue_id: str | None = None) -> tuple[str, bytes]:
-        """(ETag, body) of the venue's pack, else the served one; 404 when the server has no signed pack to give."""
+        """(ETag, body) of the venue's pack, else the served one; 404 when the server has no signed pack to give,
+        503 when the one it has cannot be read safely (kiosks keep their last good pack and retry later)."""
         folder = self.folder
         if folder is not None and venue_id and self._mtime(self.venue_folder(venue_id) / "signature.json"):
             folder = self.venue_folder(venue_id)
@@ -43,7 +48,11 @@ class PackSource:
         if stamp is None:
             raise HTTPException(404, "this ward server has no signed lesson pack")
         if folder not in self._cached or self._cached[folder][0] != stamp:
-            self._cached[folder] = (stamp, *encode_pack(folder))
+            try:
+                self._cached[folder] = (stamp, *encode_pack(folder))
+            except (PackError, ValueError, OSError) as exc:  # a link planted in the folder, a file gone…
+                log.error("packs: the lesson pack in %s cannot be served: %s", folder, exc)
+                raise HTTPException(503, "the ward's lesson pack cannot be served now") from None
         return self._cached[folder][1], self._cached[folder][2]
 
     def catalog(self) -> LessonCatalog:
