@@ -9,13 +9,18 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from sync.bundle import BadBundle, ReceiptNotWritten, read_bundle, write_receipt
+from sync.server.catalog import LessonCatalog
 from sync.server.db import Device
 from sync.server.ingest import MAX_BATCH, RecordResult, store_batch
 from sync.server.keys import BundleKeys
 
 
-def import_bundle(session: Session, path: Path, keys: BundleKeys) -> tuple[Path, list[RecordResult]]:
+def import_bundle(session: Session, path: Path, keys: BundleKeys,
+                  catalog: LessonCatalog | None = None) -> tuple[Path, list[RecordResult]]:
     """Verify and store the bundle at ``path``, write its receipt beside it; returns both.
+
+    ``catalog`` holds the lessons a record may name (the served packs'; the built-in ones by default),
+    as for records that come over the network.
 
     A bundle that does not verify, or from a revoked device, raises BadBundle and changes nothing.
     When only the receipt cannot be written, the records are stored and ReceiptNotWritten says so:
@@ -30,7 +35,7 @@ def import_bundle(session: Session, path: Path, keys: BundleKeys) -> tuple[Path,
         raise BadBundle(f"{path} comes from device {device.id}, which is revoked: enroll it again and export anew")
     results: list[RecordResult] = []
     for start in range(0, len(bundle.records), MAX_BATCH):
-        results += store_batch(session, device, bundle.records[start:start + MAX_BATCH])
+        results += store_batch(session, device, bundle.records[start:start + MAX_BATCH], catalog=catalog)
     try:
         receipt = write_receipt(path, bundle, [r.as_json() for r in results], keys.for_device(device.id))
     except OSError as exc:

@@ -32,9 +32,11 @@ from lessons.text import nfc
 from sync.bundle import BadBundle
 from sync.enrollment_code import EnrollmentCode
 from sync.server import identity
+from sync.server.api.packsource import PackSource
 from sync.server.app import BURST, RATE_PER_S
 from sync.server.audit import audit, describe
 from sync.server.bundles import import_bundle
+from sync.server.catalog import LessonCatalog
 from sync.server.db import make_engine, make_sessions
 from sync.server.keys import BundleKeyError, BundleKeys, default_key_file
 from sync.server.migrate import upgrade
@@ -84,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("device_id")
     imports = commands.add_parser("import", help="store records from USB bundles and write their receipts")
     imports.add_argument("bundles", nargs="+", type=Path)
+    imports.add_argument("--packs", type=Path, help="the folder of the lesson pack the ward serves, so records of its "
+                         "lessons are known (as serve --packs); by default only the built-in lessons")
     audit_cmd = commands.add_parser("audit", help="list kiosks with seq ranges the ward does not hold and seqs it "
                                     "refused (exit 1 if any are missing, or if a kiosk's seqs collide: a cloned SD card)")
     audit_cmd.add_argument("--json", action="store_true")
@@ -145,12 +149,12 @@ def _add_device(session, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import(session, bundles: list[Path], keys: BundleKeys) -> int:
+def _import(session, bundles: list[Path], keys: BundleKeys, catalog: LessonCatalog) -> int:
     """Each bundle on its own: a bad one is reported with its reason and the next one is imported."""
     status = 0
     for path in bundles:
         try:
-            receipt, results = import_bundle(session, path, keys)
+            receipt, results = import_bundle(session, path, keys, catalog)
         except BundleKeyError as exc:
             print(f"ward-server: {exc}", file=sys.stderr)
             return 1
@@ -202,7 +206,7 @@ def _run(args: argparse.Namespace) -> int:
         return _serve(args)
     with make_sessions(make_engine(args.database))() as session:
         if args.command == "import":
-            return _import(session, args.bundles, BundleKeys(_bundle_key_file(args)))
+            return _import(session, args.bundles, BundleKeys(_bundle_key_file(args)), PackSource(args.packs).catalog())
         if args.command == "audit":
             return _audit(session, args.json)
         if args.command == "admin":

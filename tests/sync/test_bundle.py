@@ -200,3 +200,16 @@ def test_hostile_records_in_a_signed_bundle_are_refused_one_by_one(ward_server, 
     receipt, results = import_(ward_server, path)
     assert [r.status for r in results] == ["rejected"] * len(hostile) + ["accepted"] * 3
     assert ward_server.record_count() == 3
+
+
+def test_ward_import_knows_the_lessons_of_the_pack_it_serves(ward_server, tmp_path, capsys):
+    """A lesson that only the ward's served pack has: refused without ``--packs``, stored with it."""
+    kiosk = enroll_kiosk(ward_server, tmp_path, "kiosk-usb00003")
+    kiosk.queue(4, lesson_id="moi-kieu-luyen-tap",
+                payload={"step_id": "chon-ung-dung", "answer": "tin-nhan", "correct": True, "attempt": 1})
+    bundle, _ = export_bundle(kiosk.outbox, kiosk.credentials, tmp_path / "usb")
+    assert ward_cli(ward_server, "import", bundle) == 0
+    assert "0 new, 0 already held, 4 refused" in capsys.readouterr().out
+    served = Path(__file__).resolve().parents[1] / "fixtures" / "drill-pack"
+    assert ward_cli(ward_server, "import", "--packs", served, bundle) == 0
+    assert "4 new" in capsys.readouterr().out and ward_server.record_count() == 4

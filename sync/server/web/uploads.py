@@ -64,7 +64,7 @@ async def import_uploaded_bundle(request: Request, board: Board, user: Admin, se
     with tempfile.TemporaryDirectory(prefix="ward-bundle-") as folder:
         path = await _save(form, Path(folder), _bundle_name(form.get("file")))
         try:
-            receipt, results = import_bundle(session, path, board.bundle_keys)
+            receipt, results = import_bundle(session, path, board.bundle_keys, board.packs.catalog())
         except (BadBundle, BundleKeyError) as exc:
             return page(request, board, user, "bundles.html", 422, error=str(exc).replace(str(path), "the file"))
         receipt_id = _keep(board, receipt)
