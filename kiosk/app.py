@@ -40,7 +40,6 @@ class KioskApp(App):
     def build(self) -> ScreenManager:
         Window.clearcolor = theme.BACKGROUND
         Window.bind(on_touch_down=self._on_any_touch)
-        self.refresh_status()
         manager = ScreenManager(transition=NoTransition())
         manager.add_widget(make_screen("welcome"))
         self._idle_tick = Clock.schedule_interval(self._tick_idle, 0.25)
@@ -58,6 +57,8 @@ class KioskApp(App):
         self._watchdog_tick = Clock.schedule_interval(self.watchdog.tick, self.watchdog.interval_s)
 
     def _start_services(self) -> None:
+        """After the first frame: sync, speech, and the status (reading the outbox's counts and
+        drawing the technician's sign are not on the start-up path)."""
         self.services.start(on_sync_change=lambda _status: self._status_changed())
         self._status_changed()
 
