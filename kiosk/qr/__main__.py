@@ -3,6 +3,7 @@
     python -m kiosk.qr scan IMAGE…        one JSON line per image: {"path", "codes": [{"text", "kind"}], "ms"}
     python -m kiosk.qr inspect PAYLOAD    what the payload is, its fields and warnings, as JSON ("-" reads stdin)
     python -m kiosk.qr cards --out cards.pdf
+    python -m kiosk.qr learner-cards --count 30 --out learner-cards.pdf   prints the new card ids as JSON
 
 ``scan`` exits 0 when every file could be read, codes found or not, and 2 when a file could not be
 read as an image (the others are still scanned).
@@ -53,6 +54,13 @@ def _cards(out: Path) -> int:
     return 0
 
 
+def _learner_cards(out: Path, count: int) -> int:
+    from kiosk.qr.learner_cards import make_learner_cards
+
+    print(json.dumps({"out": str(out), "cards": make_learner_cards(out, count)}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kiosk.qr", description="QR codes for the kiosk's drill.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -62,7 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     look.add_argument("payload")
     cards = commands.add_parser("cards", help="make the printable practice cards (A4 PDF)")
     cards.add_argument("--out", type=Path, default=Path("cards.pdf"))
+    learners = commands.add_parser("learner-cards", help="print new learner cards (A4 PDF); their ids as JSON")
+    learners.add_argument("--count", type=int, default=8)
+    learners.add_argument("--out", type=Path, default=Path("learner-cards.pdf"))
     args = parser.parse_args(argv)
+    if args.command == "learner-cards":
+        try:
+            return _learner_cards(args.out, args.count)
+        except ValueError as exc:
+            parser.error(str(exc))
     if args.command == "scan":
         return _scan(args.images)
     if args.command == "inspect":

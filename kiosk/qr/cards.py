@@ -64,15 +64,21 @@ def _draw_card(pdf: FPDF, card: Card, left: float, top: float) -> None:
     pdf.cell(CARD_W - 6, 4, _(FOOTER), align="C")
 
 
-def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
-    """Write the sheet(s) to ``out``: six cards per A4 page."""
+def new_sheet(title: str) -> FPDF:
+    """An empty A4 document with the Roboto faces registered, for any sheet of cards to print."""
     pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(_(SHEET_TITLE))
+    pdf.set_title(title)
     pdf.set_author("Bình Dân Học Vụ Số")
     pdf.set_auto_page_break(False)
     fonts = _font_dir()
     pdf.add_font("Roboto", "", str(fonts / "Roboto-Regular.ttf"))
     pdf.add_font("Roboto", "B", str(fonts / "Roboto-Bold.ttf"))
+    return pdf
+
+
+def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
+    """Write the sheet(s) to ``out``: six cards per A4 page."""
+    pdf = new_sheet(_(SHEET_TITLE))
     for index, card in enumerate(cards):
         if index % PER_PAGE == 0:
             pdf.add_page()
@@ -83,7 +89,13 @@ def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
 
 def card_position(index: int) -> tuple[float, float]:
     """Top-left corner (mm) of card ``index`` on its page: cards fill rows left to right."""
-    margin_x = (PAGE_W - COLUMNS * CARD_W) / (COLUMNS + 1)
-    margin_y = (PAGE_H - ROWS * CARD_H) / (ROWS + 1)
-    column, row = index % PER_PAGE % COLUMNS, index % PER_PAGE // COLUMNS
-    return margin_x + column * (CARD_W + margin_x), margin_y + row * (CARD_H + margin_y)
+    return grid_position(index, COLUMNS, ROWS, CARD_W, CARD_H)
+
+
+def grid_position(index: int, columns: int, rows: int, width: float, height: float) -> tuple[float, float]:
+    """Top-left corner (mm) of cell ``index`` in a page-sized grid, equal margins around every cell."""
+    margin_x = (PAGE_W - columns * width) / (columns + 1)
+    margin_y = (PAGE_H - rows * height) / (rows + 1)
+    per_page = columns * rows
+    column, row = index % per_page % columns, index % per_page // columns
+    return margin_x + column * (width + margin_x), margin_y + row * (height + margin_y)
