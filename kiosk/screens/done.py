@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kivy.app import App
 from kivy.lang import Builder
+from kivy.metrics import mm
 from kivy.properties import AliasProperty, ObjectProperty
 
 from kiosk.i18n import _
@@ -18,17 +19,17 @@ from lessons.schema import ExplainStep, Lesson
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-RECAP_POINTS = 2
 RECAP_CHARS = 90  # a point longer than this is a paragraph, not a point to remember
+ROOMY_MM = 110  # a screen this tall has room for three points; the 7-inch one (92 mm) for one
 
 
-def main_points(lesson: Lesson) -> list[str]:
-    """What to remember from ``lesson``, a few short sentences."""
+def main_points(lesson: Lesson, most: int) -> list[str]:
+    """What to remember from ``lesson``: up to ``most`` short sentences."""
     if lesson.recap:
-        return list(lesson.recap)
+        return list(lesson.recap[:most])
     explanations = [step.text for step in lesson.steps if isinstance(step, ExplainStep)]
     firsts = [re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0] for text in explanations]
-    return [point for point in firsts if len(point) <= RECAP_CHARS][-RECAP_POINTS:]
+    return [point for point in firsts if len(point) <= RECAP_CHARS][-most:]
 
 
 def score_words(right: int, total: int) -> str:
@@ -56,9 +57,12 @@ class DoneScreen(KioskScreen):
     score = AliasProperty(_score, bind=["run"])
 
     def _recap(self) -> str:
-        return "\n".join(f"•  {point}" for point in main_points(self.run.lesson)) if self.run else ""
+        if self.run is None:
+            return ""
+        most = 3 if self.height >= mm(ROOMY_MM) else 1
+        return "\n".join(f"•  {point}" for point in main_points(self.run.lesson, most))
 
-    recap = AliasProperty(_recap, bind=["run"])
+    recap = AliasProperty(_recap, bind=["run", "height"])
 
     def celebrate(self, run: LessonRun) -> None:
         self.run = run
