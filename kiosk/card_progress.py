@@ -1,0 +1,130 @@
+"""Where each learner card is in its lessons, kept on the kiosk so a learner continues where they stopped.
+
+Only progress is kept: the lessons a card has finished and where it stopped (lesson id + step
+index). A card id is a random pseudonym (sync/learner_ids.py), so the file says nothing about
+anyone. The ward's copy of progress (pulled with the packs) is merged in and the ward's list of
+lost cards is kept, so a lost card opens no session here once the kiosk has synced.
+
+The file lives in the data directory and is rewritten atomically: after a power cut it holds the
+old or the new progress, whole. It is read as hostile: bounded in size, and one damaged card entry
+is dropped alone with a log line, the others kept.
+"""
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sync.atomic_storage import write_atomically
+from sync.learner_ids import is_learner_id
+from sync.records import ContentId
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "card-progress.json"
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_CARDS = 20_000
+MAX_LESSONS = 500  # per card; packs hold a few dozen lessons
+
+
+class Stop(BaseModel):
+    """Where a card stopped: the lesson and the index of the step it was on."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    lesson: ContentId
+    step: int = Field(ge=0, le=1000)
+
+
+class Progress(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    done: frozenset[ContentId] = Field(default=frozenset(), max_length=MAX_LESSONS)
+    stopped: Stop | None = None
+
+
+@dataclass
+class CardProgressStore:
+    """Every card's progress on this kiosk, saved after each change."""
+
+    path: Path
+    cards: dict[str, Progress] = field(default_factory=dict)
+    lost: set[str] = field(default_factory=set)
+
+    @classmethod
+    def in_data_dir(cls, data_dir: Path) -> "CardProgressStore":
+        return cls.load(data_dir / FILE_NAME)
+
+    @classmethod
+    def load(cls, path: Path) -> "CardProgressStore":
+        """The saved progress; a missing file is none yet, a damaged one is logged and read as far as it goes."""
+        store = cls(path)
+        try:
+            with open(path, "rb") as handle:
+                data = json.loads(handle.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES])
+            cards, lost = data.get("cards", {}), data.get("lost", [])
+            if not isinstance(cards, dict) or not isinstance(lost, list):
+                raise ValueError("not a progress file")
+        except FileNotFoundError:
+            return store
+        except (OSError, ValueError, AttributeError, RecursionError) as exc:
+            log.error("cards: the progress file %s cannot be read (%s); cards start afresh", path, exc)
+            return store
+        store.lost = {card for card in lost[:MAX_CARDS] if _is_card(card)}
+        for card_id, entry in list(cards.items())[:MAX_CARDS]:
+            try:
+                if not _is_card(card_id):
+                    raise ValueError("not a card id")
+                store.cards[card_id] = Progress.model_validate(entry)
+            except (ValueError, ValidationError) as exc:
+                log.error("cards: one damaged entry in %s is dropped (%s)", path, str(exc).splitlines()[0])
+        return store
+
+    def progress(self, card_id: str) -> Progress | None:
+        """The card's progress; None for a lost card, which may not open a session."""
+        if card_id in self.lost:
+            return None
+        return self.cards.get(card_id, Progress())
+
+    def stopped_at(self, card_id: str, lesson_id: str, step: int) -> None:
+        self._update(card_id, stopped=Stop(lesson=lesson_id, step=step))
+
+    def lesson_done(self, card_id: str, lesson_id: str) -> None:
+        current = self.cards.get(card_id, Progress())
+        stopped = None if current.stopped and current.stopped.lesson == lesson_id else current.stopped
+        self._update(card_id, done=current.done | {lesson_id}, stopped=stopped)
+
+    def merge_from_ward(self, done_by_card: dict[str, Iterable[str]], lost: Iterable[str]) -> None:
+        """Add the lessons the ward knows a card finished (at any kiosk) and forget the lost cards."""
+        self.lost |= {card for card in lost if _is_card(card)}
+        for card_id, done in done_by_card.items():
+            if _is_card(card_id) and card_id not in self.lost:
+                current = self.cards.get(card_id, Progress())
+                self.cards[card_id] = Progress(done=current.done | frozenset(done), stopped=current.stopped)
+        for card_id in self.lost & self.cards.keys():
+            del self.cards[card_id]
+        self._save()
+
+    def _update(self, card_id: str, **changes) -> None:
+        if not _is_card(card_id) or card_id in self.lost:
+            raise ValueError("not a card that may learn here")
+        current = self.cards.get(card_id, Progress())
+        self.cards[card_id] = Progress.model_validate({**current.model_dump(), **changes})
+        self._save()
+
+    def _save(self) -> None:
+        """Write everything; a failed write keeps the progress in memory and says so."""
+        data = {"cards": {card: {"done": sorted(p.done), "stopped": p.stopped and p.stopped.model_dump()}
+                          for card, p in self.cards.items()},
+                "lost": sorted(self.lost)}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.path, json.dumps(data, sort_keys=True).encode())
+        except OSError as exc:
+            log.error("cards: progress cannot be saved to %s (%s); it holds until the kiosk restarts", self.path, exc)
+
+
+def _is_card(value: object) -> bool:
+    return is_learner_id(value) and value.startswith("card-")
