@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH_RECORDS = 500
 MAX_BATCH_BYTES = 1_000_000
 MAX_PACK_BYTES = 50_000_000
+MAX_CARDS_BYTES = 8_000_000  # the ward serves at most 20 000 cards' lesson progress
 MAX_RETRY_AFTER_S = 24 * 3600.0
 
 
@@ -204,22 +205,44 @@ class SyncClient:
 
     def get_pack(self, etag: str | None) -> bytes | None:
         """The server's signed lesson pack document, or None when it is the one we hold (or there is none)."""
+        found = self._get_tagged("/api/v1/packs", etag, MAX_PACK_BYTES, "a lesson pack")
+        return found and found[1]
+
+    def get_cards(self, etag: str | None) -> tuple[str, dict] | None:
+        """(ETag, ``{"cards": {card id: {"done", "stopped"}}, "lost": [...]}``) from the ward, or None when unchanged.
+
+        The document is only checked to be an object here; each card in it is checked where it is used.
+        """
+        found = self._get_tagged("/api/v1/cards", etag, MAX_CARDS_BYTES, "card progress")
+        if found is None:
+            return None
+        try:
+            document = json.loads(found[1])
+        except (ValueError, RecursionError) as exc:
+            raise _garbled(self.credentials.server_url, f"card progress: {exc.__class__.__name__}") from None
+        if not isinstance(document, dict):
+            raise _garbled(self.credentials.server_url, "card progress is not a JSON object")
+        return found[0], document
+
+    def _get_tagged(self, path: str, etag: str | None, limit: int, what: str) -> tuple[str, bytes] | None:
+        """GET ``path`` with If-None-Match: (its ETag unquoted, its body of at most ``limit`` bytes), or None
+        when unchanged or absent."""
         headers = {"If-None-Match": f'"{etag}"'} if etag else {}
-        response = self._request("GET", "/api/v1/packs", headers=headers, stream=True)
+        response = self._request("GET", path, headers=headers, stream=True)
         with response:
             if response.status_code in (304, 404):
                 return None
             if response.status_code != 200:
-                raise _garbled(response.url, f"a pack request was answered HTTP {response.status_code}")
+                raise _garbled(response.url, f"{what} was answered HTTP {response.status_code}")
             body = bytearray()
             try:
                 for chunk in response.iter_content(64 * 1024):
                     body += chunk
-                    if len(body) > MAX_PACK_BYTES:
-                        raise _garbled(response.url, "a lesson pack over 50 MB")
+                    if len(body) > limit:
+                        raise _garbled(response.url, f"{what} over {limit // 1_000_000} MB")
             except requests.RequestException as exc:
                 raise ServerUnavailable(request_problem(exc, response.url)) from exc
-            return bytes(body)
+            return response.headers.get("ETag", "").strip('"'), bytes(body)
 
 
 def take_batch(records: list[Record], max_records: int = MAX_BATCH_RECORDS) -> list[Record]:

@@ -8,6 +8,7 @@
     ward-server device revoke DEVICE_ID
     ward-server import BUNDLE...          store USB bundles, write a receipt beside each
     ward-server audit [--json]            seq ranges the ward does not hold, and refused seqs, per kiosk
+    ward-server card lost CARD --new NEW  a learner card is lost: it opens no session, its progress goes to NEW
     ward-server admin create NAME [--role admin|staff] [--password-stdin]   a dashboard account
     ward-server --settings                every setting, its environment variable and default
 
@@ -30,8 +31,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from lessons.text import nfc
 from sync.bundle import BadBundle
+from sync.learner_ids import parse_short_code
 from sync.enrollment_code import EnrollmentCode
-from sync.server import identity
+from sync.server import cards, identity
 from sync.server.api.packsource import PackSource
 from sync.server.app import BURST, RATE_PER_S
 from sync.server.audit import audit, describe
@@ -91,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     audit_cmd = commands.add_parser("audit", help="list kiosks with seq ranges the ward does not hold and seqs it "
                                     "refused (exit 1 if any are missing, or if a kiosk's seqs collide: a cloned SD card)")
     audit_cmd.add_argument("--json", action="store_true")
+    card = commands.add_parser("card", help="learner cards")
+    card_actions = card.add_subparsers(dest="action", required=True)
+    lost = card_actions.add_parser("lost", help="mark a card lost and move its progress to a new card")
+    lost.add_argument("card", help="the lost card: its id (card-…) or the short code printed on it")
+    lost.add_argument("--new", required=True, help="the card the learner is given instead (id or short code)")
     admin_cli.add_parser(commands)
     return parser
 
@@ -168,6 +175,17 @@ def _import(session, bundles: list[Path], keys: BundleKeys, catalog: LessonCatal
     return status
 
 
+def _card_lost(session, lost: str, new: str) -> int:
+    card_id, new_card_id = (parse_short_code(text) or text.strip() for text in (lost, new))
+    try:
+        cards.mark_lost(session, card_id, new_card_id)
+    except cards.CardRefused as exc:
+        print(f"ward-server: {exc}", file=sys.stderr)
+        return 1
+    print(f"{card_id} is lost: kiosks refuse it once they sync; its progress now belongs to {new_card_id}")
+    return 0
+
+
 def _audit(session, as_json: bool) -> int:
     reports = audit(session)
     for report in reports:
@@ -211,6 +229,8 @@ def _run(args: argparse.Namespace) -> int:
             return _audit(session, args.json)
         if args.command == "admin":
             return admin_cli.run(session, args)
+        if args.command == "card":
+            return _card_lost(session, args.card, args.new)
         if args.action == "add":
             return _add_device(session, args)
         if args.action == "list":

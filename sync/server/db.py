@@ -122,6 +122,16 @@ class RejectedSeq(Base):
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class LostCard(Base):
+    """A learner card reported lost: it opens no session once kiosks sync, and its progress goes to the new card."""
+
+    __tablename__ = "lost_cards"
+
+    card_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    new_card_id: Mapped[str] = mapped_column(String(16), index=True)
+    lost_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

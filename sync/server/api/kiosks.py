@@ -1,9 +1,10 @@
-"""The kiosks' routes: enroll, send records and heartbeats, fetch the lesson pack; and ``/healthz``.
+"""The kiosks' routes: enroll, send records and heartbeats, fetch the lesson pack and card progress; ``/healthz``.
 
 A missing or wrong device token gets 401; a device sending faster than its rate limit gets 429
 with ``Retry-After``, and so does an address that keeps trying enrollment codes or tokens that do
 not work (``deps``).
 """
+import hashlib
 import json
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -12,10 +13,10 @@ from pydantic import ValidationError
 from sqlalchemy import text
 
 from sync.records import Batch
-from sync.server import identity
+from sync.server import cards as learner_cards, identity
 from sync.server.api.body import BODY_LIMITS, UNPACKED_LIMITS, json_body, problems, read_json_body
 from sync.server.api.deps import DB, Api, Sender, not_blocked, refuse
-from sync.server.api.schemas import EnrollRequest, EnrollResponse, HeartbeatBody, RecordResults
+from sync.server.api.schemas import CardsResponse, EnrollRequest, EnrollResponse, HeartbeatBody, RecordResults
 from sync.server.clock import DeviceClock, note_anchor
 from sync.server.db import utcnow
 from sync.server.ingest import MAX_BATCH, store_batch
@@ -89,6 +90,21 @@ async def heartbeat(request: Request, api: Api, session: DB, sender: Sender) -> 
     304: {"description": "the pack named in If-None-Match is still current"}, **problems(401, 404, 429, 503)})
 def lesson_packs(request: Request, api: Api, sender: Sender) -> Response:
     etag, body = api.packs.current(sender.venue_id)
+    return _tagged(request, etag, body)
+
+
+@router.get("/api/v1/cards", response_model=CardsResponse, responses={
+    304: {"description": "the progress named in If-None-Match is still current"}, **problems(401, 429)})
+def card_progress(request: Request, session: DB, _sender: Sender) -> Response:
+    """Lesson progress per learner card (at most the ward's most recently active cards) and the lost card ids."""
+    progress = learner_cards.progress(session)
+    body = json.dumps({"cards": {card: p.as_json() for card, p in progress.items()},
+                       "lost": learner_cards.lost_ids(session)}, sort_keys=True).encode()
+    return _tagged(request, hashlib.sha256(body).hexdigest()[:32], body)
+
+
+def _tagged(request: Request, etag: str, body: bytes) -> Response:
+    """``body`` with its ETag, or 304 when the kiosk already holds it."""
     quoted = f'"{etag}"'
     if quoted in (tag.strip() for tag in request.headers.get("if-none-match", "").split(",")):
         return Response(status_code=304, headers={"ETag": quoted})

@@ -39,3 +39,20 @@ class RecordResults(BaseModel):
 
 class Problem(BaseModel):
     detail: str | list[dict[str, Any]]
+
+
+class CardStop(BaseModel):
+    lesson_id: str
+    step_id: str
+
+
+class CardLessons(BaseModel):
+    done: list[str] = Field(description="lesson ids this card has finished")
+    stopped: CardStop | None = Field(description="the last step it answered in a lesson not finished yet")
+
+
+class CardsResponse(BaseModel):
+    """Lesson progress per learner card, and the cards that may no longer open a session: nothing else."""
+
+    cards: dict[str, CardLessons]
+    lost: list[str]
