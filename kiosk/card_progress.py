@@ -5,12 +5,14 @@ index). A card id is a random pseudonym (sync/learner_ids.py), so the file says 
 anyone. The ward's copy of progress (pulled with the packs) is merged in and the ward's list of
 lost cards is kept, so a lost card opens no session here once the kiosk has synced.
 
-The file lives in the data directory and is rewritten atomically: after a power cut it holds the
+The sync worker merges the ward's copy on its thread while the screens write on theirs, so every
+change holds the store's lock. The file lives in the data directory and is rewritten atomically: after a power cut it holds the
 old or the new progress, whole. It is read as hostile: bounded in size, and one damaged card entry
 is dropped alone with a log line, the others kept.
 """
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -52,6 +54,8 @@ class CardProgressStore:
     path: Path
     cards: dict[str, Progress] = field(default_factory=dict)
     lost: set[str] = field(default_factory=set)
+    etag: str | None = None  # of the ward's card progress last merged, so an unchanged one is not sent again
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> "CardProgressStore":
@@ -73,6 +77,8 @@ class CardProgressStore:
             log.error("cards: the progress file %s cannot be read (%s); cards start afresh", path, exc)
             return store
         store.lost = {card for card in lost[:MAX_CARDS] if _is_card(card)}
+        etag = data.get("etag")
+        store.etag = etag if isinstance(etag, str) and len(etag) <= 64 else None
         for card_id, entry in list(cards.items())[:MAX_CARDS]:
             try:
                 if not _is_card(card_id):
@@ -92,33 +98,51 @@ class CardProgressStore:
         self._update(card_id, stopped=Stop(lesson=lesson_id, step=step))
 
     def lesson_done(self, card_id: str, lesson_id: str) -> None:
-        current = self.cards.get(card_id, Progress())
-        stopped = None if current.stopped and current.stopped.lesson == lesson_id else current.stopped
-        self._update(card_id, done=current.done | {lesson_id}, stopped=stopped)
+        with self._lock:
+            current = self.cards.get(card_id, Progress())
+            stopped = None if current.stopped and current.stopped.lesson == lesson_id else current.stopped
+            self._update(card_id, done=current.done | {lesson_id}, stopped=stopped)
+
+    def apply_ward(self, etag: str, document: dict) -> None:
+        """Merge ``GET /api/v1/cards``'s answer: each card's lessons done, and the lost cards. Read as hostile:
+        a malformed card is skipped alone."""
+        cards, lost = document.get("cards"), document.get("lost")
+        cards = cards if isinstance(cards, dict) else {}
+        done = {card: entry["done"] for card, entry in list(cards.items())[:MAX_CARDS]
+                if isinstance(entry, dict) and isinstance(entry.get("done"), list)}
+        with self._lock:
+            self.etag = etag[:64] or None
+            self.merge_from_ward(done, lost[:MAX_CARDS] if isinstance(lost, list) else [])
 
     def merge_from_ward(self, done_by_card: dict[str, Iterable[str]], lost: Iterable[str]) -> None:
         """Add the lessons the ward knows a card finished (at any kiosk) and forget the lost cards."""
-        self.lost |= {card for card in lost if _is_card(card)}
-        for card_id, done in done_by_card.items():
-            if _is_card(card_id) and card_id not in self.lost:
+        with self._lock:
+            self.lost |= {card for card in lost if _is_card(card)}
+            for card_id, done in done_by_card.items():
+                if not _is_card(card_id) or card_id in self.lost:
+                    continue
                 current = self.cards.get(card_id, Progress())
-                self.cards[card_id] = Progress(done=current.done | frozenset(done), stopped=current.stopped)
-        for card_id in self.lost & self.cards.keys():
-            del self.cards[card_id]
-        self._save()
+                try:
+                    self.cards[card_id] = Progress(done=current.done | frozenset(done), stopped=current.stopped)
+                except (TypeError, ValidationError):
+                    log.warning("cards: the ward's progress of one card is not lesson ids; it is skipped")
+            for card_id in self.lost & self.cards.keys():
+                del self.cards[card_id]
+            self._save()
 
     def _update(self, card_id: str, **changes) -> None:
         if not _is_card(card_id) or card_id in self.lost:
             raise ValueError("not a card that may learn here")
-        current = self.cards.get(card_id, Progress())
-        self.cards[card_id] = Progress.model_validate({**current.model_dump(), **changes})
-        self._save()
+        with self._lock:
+            current = self.cards.get(card_id, Progress())
+            self.cards[card_id] = Progress.model_validate({**current.model_dump(), **changes})
+            self._save()
 
     def _save(self) -> None:
         """Write everything; a failed write keeps the progress in memory and says so."""
         data = {"cards": {card: {"done": sorted(p.done), "stopped": p.stopped and p.stopped.model_dump()}
                           for card, p in self.cards.items()},
-                "lost": sorted(self.lost)}
+                "lost": sorted(self.lost), "etag": self.etag}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, json.dumps(data, sort_keys=True).encode())

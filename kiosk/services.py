@@ -6,6 +6,7 @@ Kivy layer thin and lets tests play a whole visit without a window.
 import logging
 from typing import TYPE_CHECKING, Callable
 
+from kiosk.card_progress import CardProgressStore
 from kiosk.config import KioskConfig
 from kiosk.i18n import N_, _
 from kiosk.narration import Narrator
@@ -61,6 +62,7 @@ class KioskServices:
         self.narrator = Narrator.from_config(config) if config.narration else None
         self.narration_ready = False
         self.staff = StaffDesk(self)
+        self.cards = CardProgressStore.in_data_dir(config.data_dir)
 
     def _notice(self, message: str) -> None:
         if message not in self.notices:
@@ -93,7 +95,8 @@ class KioskServices:
         client = self.sync_client()
         self.sync = SyncWorker(self.outbox, client, interval_s=self.config.sync_interval_s,
                                backoff_max_s=self.config.sync_backoff_max_s, on_change=on_sync_change,
-                               packs=self._pack_installer(), problem=None if client else self.sync_problem,
+                               packs=self._pack_installer(), cards=self.cards,
+                               problem=None if client else self.sync_problem,
                                health_dir=self.config.data_dir).start()
         self.narration_ready = self.narrator is not None and self.narrator.available()
 

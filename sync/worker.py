@@ -9,8 +9,9 @@ bottom. A refused token (401/403) stops it: it sends nothing more, however many 
 until ``use_client`` hands it the credentials of a new enrollment.
 
 After a successful push it also sends a heartbeat every ``heartbeat_interval_s`` and, when given a
-``PackInstaller``, asks for a newer lesson pack every ``packs_interval_s``; neither may stop the
-records from flowing, so their failures are only logged.
+``PackInstaller``, asks for a newer lesson pack every ``packs_interval_s``, and with it, when given a
+``CardSink``, the ward's learner card progress; none may stop the records from flowing, so their
+failures are only logged.
 
 No error ends the thread. Damage that appears in the outbox after it opened, a garbled answer or a
 bad pack fails one round; the problem is logged once (not every round), shown in the status in
@@ -28,7 +29,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from sync.client import NeedsEnrollment, ServerUnavailable, SyncClient, push_pending
 from sync.health import ALIVE_EVERY_S, write_health
@@ -70,6 +71,14 @@ class Backoff:
         self.failures = 0
 
 
+class CardSink(Protocol):
+    """Where the ward's card progress goes (kiosk.card_progress.CardProgressStore): sync never imports the kiosk."""
+
+    etag: str | None
+
+    def apply_ward(self, etag: str, document: dict) -> None: ...
+
+
 class SyncWorker:
     """Pushes ``outbox`` through ``client`` on a daemon thread until ``stop``.
 
@@ -80,7 +89,8 @@ class SyncWorker:
     def __init__(self, outbox: Outbox, client: SyncClient | None, interval_s: float = 30,
                  backoff_max_s: float = 300, on_change: Callable[[SyncStatus], None] = lambda s: None,
                  heartbeat_interval_s: float = 300, packs: PackInstaller | None = None,
-                 packs_interval_s: float = 3600, *, problem: Problem | None = None, health_dir: Path | None = None,
+                 packs_interval_s: float = 3600, *, cards: CardSink | None = None, problem: Problem | None = None,
+                 health_dir: Path | None = None,
                  clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], dt.datetime] = lambda: dt.datetime.now().astimezone(),
                  waiter: Callable[[threading.Event, float], bool] = wait_on,
@@ -92,13 +102,14 @@ class SyncWorker:
         self.heartbeat_interval_s = heartbeat_interval_s
         self.packs = packs
         self.packs_interval_s = packs_interval_s
+        self.cards = cards
         self.health_dir = health_dir
         self.clock = clock
         self.wall_clock = wall_clock
         self.waiter = waiter
         self.backoff = Backoff(backoff_max_s, rng or random.Random())
         self._next_at = 0.0  # clock time of the next round
-        self._due = {"heartbeat": 0.0, "packs": 0.0}  # clock time each chore is next due
+        self._due = {"heartbeat": 0.0, "packs": 0.0, "cards": 0.0}  # clock time each chore is next due
         self._logged: dict[str, tuple[Kind, str]] = {}  # the problem last logged, per part of a round
         self._last_round: tuple[dt.datetime, float] | None = None
         self._health: tuple[dict[str, Any], float] | None = None  # what was last written, and when
@@ -259,7 +270,7 @@ class SyncWorker:
         log.log(level, "sync: %s", problem, exc_info=exc if unexpected else None)
 
     def _chores(self, client: SyncClient) -> None:
-        """The heartbeat and the pack check, when due. A refused token still propagates."""
+        """The heartbeat, the pack check and the card progress, when due. A refused token still propagates."""
         now = self.clock()
         if now >= self._due["heartbeat"]:
             self._due["heartbeat"] = now + self.heartbeat_interval_s
@@ -267,12 +278,21 @@ class SyncWorker:
         if self.packs is not None and now >= self._due["packs"]:
             self._due["packs"] = now + self.packs_interval_s
             self._chore("pack update", lambda: self._update_pack(client, self.packs))
+        if self.cards is not None and now >= self._due["cards"]:
+            self._due["cards"] = now + self.packs_interval_s
+            self._chore("card progress", lambda: self._update_cards(client, self.cards))
 
     @staticmethod
     def _update_pack(client: SyncClient, packs: PackInstaller) -> None:
         body = client.get_pack(packs.etag)
         if body is not None:
             packs.install(body)
+
+    @staticmethod
+    def _update_cards(client: SyncClient, cards: CardSink) -> None:
+        found = client.get_cards(cards.etag)
+        if found is not None:
+            cards.apply_ward(*found)
 
     def _chore(self, name: str, action: Callable[[], object]) -> None:
         try:

@@ -25,7 +25,7 @@ def test_the_file_holds_only_progress(tmp_path):
     card = new_card_id()
     CardProgressStore.in_data_dir(tmp_path).stopped_at(card, "bai-mot", 0)
     data = json.loads((tmp_path / FILE_NAME).read_text())
-    assert data == {"cards": {card: {"done": [], "stopped": {"lesson": "bai-mot", "step": 0}}}, "lost": []}
+    assert data == {"cards": {card: {"done": [], "stopped": {"lesson": "bai-mot", "step": 0}}}, "lost": [], "etag": None}
 
 
 def test_ward_progress_merges_and_lost_cards_are_refused(tmp_path):
@@ -66,3 +66,15 @@ def test_any_file_content_loads_without_raising(tmp_path_factory, content):
     (folder / FILE_NAME).write_bytes(content)
     store = CardProgressStore.in_data_dir(folder)
     assert all(card.startswith("card-") for card in store.cards)
+
+
+def test_a_hostile_ward_answer_is_merged_card_by_card(tmp_path):
+    good, lost = new_card_id(), new_card_id()
+    store = CardProgressStore.in_data_dir(tmp_path)
+    store.apply_ward("abc", {"cards": {good: {"done": ["bai-mot"]}, new_card_id(): {"done": [{"x": 1}]},
+                                      new_card_id(): {"done": ["Nguyễn Văn A"]}, new_card_id(): "x"},
+                             "lost": [lost, 7]})
+    store.apply_ward("def", {"cards": [], "lost": "x"})
+    again = CardProgressStore.in_data_dir(tmp_path)
+    assert again.cards == {good: Progress(done=frozenset({"bai-mot"}))} and again.lost == {lost}
+    assert again.etag == "def"

@@ -66,3 +66,23 @@ def test_lost_card_rules(database_url):
 
 def test_card_progress_needs_a_device_token(ward_server):
     assert requests.get(f"{ward_server.url}/api/v1/cards", timeout=5).status_code == 401
+
+
+def test_a_second_kiosk_pulls_card_progress_with_the_packs_and_refuses_a_lost_card(ward_server, tmp_path):
+    from kiosk.card_progress import CardProgressStore, Progress
+    from sync.worker import SyncWorker
+
+    first, second = enroll_kiosk(ward_server, tmp_path, "kiosk-a0002"), enroll_kiosk(ward_server, tmp_path, "kiosk-b0002")
+    card, replacement = new_card_id(), new_card_id()
+    first.queue(1, learner=card, **completed())
+    store = CardProgressStore.in_data_dir(tmp_path / "second-data")
+    assert SyncWorker(first.outbox, first.client()).sync_once()
+    worker = SyncWorker(second.outbox, second.client(), cards=store)
+    assert worker.sync_once()
+    assert CardProgressStore.in_data_dir(tmp_path / "second-data").progress(card) == Progress(done=frozenset({LESSON}))
+
+    assert ward_server_cli(["--database", ward_server.database_url, "card", "lost", card, "--new", replacement]) == 0
+    worker._due["cards"] = 0.0  # the next pack check is due
+    assert worker.sync_once()
+    again = CardProgressStore.in_data_dir(tmp_path / "second-data")
+    assert again.progress(card) is None and again.progress(replacement) == Progress(done=frozenset({LESSON}))
