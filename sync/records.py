@@ -47,7 +47,8 @@ def _learner_id(value: str) -> str:
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 ContentId = Annotated[Slug, AfterValidator(_no_long_number)]  # lesson, step, answer and card ids
 LearnerId = Annotated[str, Field(max_length=48), AfterValidator(_learner_id)]
-RecordType = Literal["session_started", "session_ended", "step_answered", "lesson_completed", "qr_scanned", "heartbeat"]
+RecordType = Literal["session_started", "session_ended", "step_answered", "lesson_completed", "qr_scanned", "heartbeat",
+                     "class_summary"]
 
 
 class Payload(BaseModel):
@@ -58,6 +59,12 @@ class Payload(BaseModel):
 
 class NoPayload(Payload):
     pass
+
+
+class SessionStarted(Payload):
+    """``demo``: a volunteer showing how the kiosk works, not a learner; the ward does not count it."""
+
+    demo: bool = False
 
 
 class SessionEnded(Payload):
@@ -82,13 +89,27 @@ class QrScanned(Payload):
     correct: bool
 
 
+class TroubledStep(Payload):
+    lesson_id: ContentId
+    step_id: ContentId
+
+
+class ClassSummary(Payload):
+    """What a volunteer's class ("buổi học") came to: counts and the steps that needed help, nobody's name."""
+
+    learners: int = Field(ge=0, le=1000)
+    lessons_completed: int = Field(ge=0, le=10_000)
+    troubled_steps: list[TroubledStep] = Field(default_factory=list, max_length=50)
+
+
 PAYLOADS: dict[str, type[Payload]] = {
-    "session_started": NoPayload,
+    "session_started": SessionStarted,
     "session_ended": SessionEnded,
     "step_answered": StepAnswered,
     "lesson_completed": LessonCompleted,
     "qr_scanned": QrScanned,
     "heartbeat": NoPayload,
+    "class_summary": ClassSummary,
 }
 
 

@@ -12,6 +12,9 @@ Days are the ward's (see ``stats``). Three tables:
 - ``rollup_steps``: per kiosk, day, lesson and step, answers and wrong answers;
 - ``rollup_last``: per kiosk, learner and lesson, the day and step of the learner's last answer
   and whether a completion came after it (where learners leave).
+
+A volunteer's demonstration runs (a session started with ``{"demo": true}``) are left out of all
+three: they are not learners reached, lessons done or steps that caused trouble.
 """
 import datetime as dt
 import threading
@@ -86,7 +89,10 @@ def _aggregate(session: Session, device_id: str) -> None:
     """Replace ``device_id``'s roll-up rows by a fresh aggregate of its records."""
     for table in (RollupActivity, RollupSteps, RollupLast):
         session.execute(delete(table).where(table.device_id == device_id))
-    mine = StoredRecord.device_id == device_id
+    demos = (select(StoredRecord.learner)
+             .where(StoredRecord.device_id == device_id, StoredRecord.type == STARTED,
+                    StoredRecord.payload["demo"].as_boolean().is_(True), StoredRecord.learner.is_not(None)))
+    mine = (StoredRecord.device_id == device_id) & (func.coalesce(StoredRecord.learner, literal("")).not_in(demos))
     day = ward_day(session).label("day")
     lesson, learner = func.coalesce(StoredRecord.lesson_id, literal("")), func.coalesce(StoredRecord.learner, literal(""))
     session.execute(insert(RollupActivity).from_select(
