@@ -224,3 +224,22 @@ def test_an_admin_moves_a_kiosk_to_a_venue_and_revokes_it(ward, page):
     page.locator("tr", has=page.locator("td", has_text="kiosk-to-move")).locator("form[action$='/revoke'] button").click()
     expect(page.locator("tr.revoked td", has_text="kiosk-to-move")).to_have_count(1)
     assert requests.get(f"{ward.url}/api/v1/packs", headers=headers, timeout=10).status_code == 401
+
+
+def test_an_admin_marks_a_learner_card_lost_by_its_short_code(ward, page):
+    from sync.learner_ids import card_short_code, new_card_id
+    from sync.server import cards
+
+    lost, replacement = new_card_id(), new_card_id()
+    sign_in(page, ward.url, *ADMIN)
+    page.goto(f"{ward.url}/cards")
+    page.fill("input[name=card]", card_short_code(lost).lower())
+    page.fill("input[name=new_card]", card_short_code(replacement).replace("-", " "))
+    page.locator("form[action='/cards/lost'] button").click()
+    expect(page.locator("td", has_text=card_short_code(lost))).to_have_count(1)
+    with ward.sessions() as session:
+        assert cards.replacements(session)[lost] == replacement
+    page.fill("input[name=card]", card_short_code(replacement))
+    page.fill("input[name=new_card]", card_short_code(replacement))
+    page.locator("form[action='/cards/lost'] button").click()
+    expect(page.locator("[role=alert]")).to_contain_text("another card")

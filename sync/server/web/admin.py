@@ -1,4 +1,5 @@
-"""The admin's pages: enroll, revoke and move kiosks; the ward's khu phố, venues and campaign; accounts.
+"""The admin's pages: enroll, revoke and move kiosks; the ward's khu phố, venues and campaign; lost learner
+cards; accounts.
 
 Every change is a POST carrying the sign-in's CSRF token (``Posted``) from an admin (``Admin``);
 each answers with a redirect back to its page (so a reload does not post twice) or with the page
@@ -15,8 +16,9 @@ from sqlalchemy import select
 
 from lessons.text import nfc
 from sync.enrollment_code import EnrollmentCode
-from sync.server import identity, stats
-from sync.server.db import Device
+from sync.learner_ids import card_short_code, parse_short_code
+from sync.server import cards, identity, stats
+from sync.server.db import Device, LostCard
 from sync.server.web import auth
 from sync.server.web.deps import DB, Admin, Board, Posted
 from sync.server.web.models import ROLES, Campaign, KhuPho, Venue
@@ -146,6 +148,29 @@ def set_campaign(_user: Admin, session: DB, form: Posted) -> Response:
     session.merge(Campaign(id=1, starts_on=starts, ends_on=ends, daily_target=target))
     session.commit()
     return _back("/venues")
+
+
+def _lost_cards_page(request: Request, board: Board, user: Admin, session: DB, status: int = 200,
+                     error: str | None = None) -> Response:
+    lost = [(card_short_code(row.card_id), card_short_code(row.new_card_id), row.lost_at)
+            for row in session.scalars(select(LostCard).order_by(LostCard.lost_at.desc()).limit(500))]
+    return page(request, board, user, "cards.html", status, lost=lost, error=error)
+
+
+@router.get("/cards")
+def lost_cards(request: Request, board: Board, user: Admin, session: DB) -> Response:
+    return _lost_cards_page(request, board, user, session)
+
+
+@router.post("/cards/lost")
+def mark_card_lost(request: Request, board: Board, user: Admin, session: DB, form: Posted) -> Response:
+    """A learner lost their card: the old one is refused by kiosks once they sync, its progress moves to the new one."""
+    lost, new = (parse_short_code(str(form.get(name) or "")[:40]) for name in ("card", "new_card"))
+    try:
+        cards.mark_lost(session, lost or "", new or "")
+    except cards.CardRefused as exc:
+        return _lost_cards_page(request, board, user, session, 422, error=str(exc))
+    return _back("/cards")
 
 
 @router.get("/accounts")
