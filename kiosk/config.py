@@ -43,12 +43,14 @@ class KioskConfig(BaseModel):
     narration_cache_mb: int = Field(50, ge=1, description="Megabytes of rendered narration kept on disk; the least recently used clips are deleted beyond this.")
     camera: str = Field("picamera2", pattern=r"^(picamera2|opencv(:\d+)?|replay:.+)$", description="Camera for the QR drill: picamera2 (the Pi camera connector), opencv or opencv:N (USB webcam /dev/videoN), or replay:PATH (a folder of images or a video, looped; demos and tests).")
     staff_pin: str | None = Field(None, pattern=r"^\d{4,12}$", description="PIN (4 to 12 digits) for the volunteer and technician screen; there is no default: until it is set, that screen stays closed. PINs anyone tries first (0000, 1234, 4321, 1212, 123456) are refused.")
+    volunteer_pin: str | None = Field(None, pattern=r"^\d{4,12}$", description="PIN (4 to 12 digits) for the volunteer screen (classes, learner cards), separate from the technician's staff_pin; until it is set, that screen stays closed. The same easy PINs are refused.")
+    class_idle_end_s: float = Field(1800, ge=60, le=8 * 3600, description="Seconds without a touch after which a class left open ends by itself and the kiosk returns to walk-up mode.")
     usb_export_dir: Path | None = Field(None, description="Folder the volunteer screen writes USB bundles to; by default the first USB stick mounted under /media or /run/media.")
     display_rotation: int = Field(0, description="Degrees the picture is turned (0, 90, 180 or 270), for a screen mounted in portrait or upside down; touches are turned with it.")
     watchdog_interval_s: float = Field(10, gt=0, le=60, description="Seconds between the health pings to systemd's watchdog (kiosk.service's WatchdogSec= must be at least twice this).")
     update_public_key: Path | None = Field(None, description="Public key (PEM or base64) that signs kiosk releases; kiosk-update installs only releases it verifies. By default the lesson packs' key.")
 
-    @field_validator("staff_pin")
+    @field_validator("staff_pin", "volunteer_pin")
     @classmethod
     def _guessable_pin(cls, pin: str | None) -> str | None:
         reason = pin and weak_pin_reason(pin)

@@ -11,12 +11,14 @@ from kiosk.config import KioskConfig
 from kiosk.i18n import N_, _
 from kiosk.narration import Narrator
 from kiosk.session import IdleWatch, LearnerSession
+from kiosk.volunteer_class import VolunteerClass
 from kiosk.staff import StaffDesk
 from kiosk.sync_problems import problem_text
 from sync.credentials import Credentials
 from sync.device import DeviceIdentity, Fingerprint, hardware_fingerprint, start_device
 from sync.outbox import Outbox, OutboxFull
 from sync.problems import Kind, Problem
+from sync.learner_ids import is_learner_id, parse_short_code
 from sync.records import RecordDraft
 from sync.status import SyncStatus
 
@@ -63,6 +65,7 @@ class KioskServices:
         self.narration_ready = False
         self.staff = StaffDesk(self)
         self.cards = CardProgressStore.in_data_dir(config.data_dir)
+        self.volunteer_class: VolunteerClass | None = None
 
     def _notice(self, message: str) -> None:
         if message not in self.notices:
@@ -140,12 +143,52 @@ class KioskServices:
         if self.narrator is not None:
             self.narrator.close()
 
-    def begin_session(self) -> LearnerSession:
-        """A learner touched the welcome screen: open an anonymous session."""
-        self.session = LearnerSession()
+    def begin_session(self, demo: bool = False) -> LearnerSession:
+        """A learner touched the welcome screen: open an anonymous session (``demo``: a volunteer showing how)."""
+        self.session = LearnerSession(demo=demo)
+        self.idle.touch()
+        self._record("session_started", None, {"demo": True} if demo else {})
+        if self.volunteer_class is not None:
+            self.volunteer_class.join(self.session.learner, demo)
+        return self.session
+
+    def begin_card_session(self, scanned_or_typed: str) -> LearnerSession | None:
+        """A learner card was scanned (its QR code holds the id) or its short code typed: open a session
+        that continues the card's progress. None when it is not a card or the card was reported lost."""
+        text = scanned_or_typed.strip()[:40]
+        card_id = text if is_learner_id(text) and text.startswith("card-") else parse_short_code(text)
+        progress = self.cards.progress(card_id) if card_id else None
+        if progress is None:
+            return None
+        stopped = (progress.stopped.lesson, progress.stopped.step) if progress.stopped else None
+        self.session = LearnerSession(learner=card_id, done_before=progress.done, stopped=stopped)
         self.idle.touch()
         self._record("session_started", None, {})
+        if self.volunteer_class is not None:
+            self.volunteer_class.join(card_id)
         return self.session
+
+    def start_class(self) -> VolunteerClass:
+        """A volunteer opens a class: no inactivity reset while it lasts, narration at full volume."""
+        self.volunteer_class = VolunteerClass(idle_end_s=self.config.class_idle_end_s)
+        self.idle.enabled = False
+        if self.narrator is not None:
+            self.narrator.volume = 1.0
+        return self.volunteer_class
+
+    def end_class(self) -> dict | None:
+        """Close the class: its summary becomes a record, walk-up mode comes back; returns the summary."""
+        found, self.volunteer_class = self.volunteer_class, None
+        if found is None:
+            return None
+        self.end_session("left")
+        summary = found.summary()
+        self._record("class_summary", None, summary)
+        self.idle.enabled = not self.config.volunteer_mode
+        self.idle.touch()
+        if self.narrator is not None:
+            self.narrator.volume = self.config.narration_volume
+        return summary
 
     def end_session(self, reason: str) -> None:
         """Wipe the learner's session (finished, left, or idle) so the next person sees nothing of it."""
@@ -161,12 +204,38 @@ class KioskServices:
         lesson = self.pack.lesson(lesson_id)
         if self.narration_ready:
             self.narrator.prepare(step.text for step in lesson.steps)
-        return LessonRun(lesson, on_event=self._on_lesson_event)
+        start_at = self.session.resume_step(lesson_id) if self.session else 0
+        if self.volunteer_class is not None and self.session is not None:
+            self.volunteer_class.lesson_started(self.session.learner, lesson_id)
+        return LessonRun(lesson, on_event=self._on_lesson_event, start_at=start_at)
 
     def _on_lesson_event(self, event: "LessonEvent") -> None:
-        if event.kind == "lesson_completed" and self.session is not None:
-            self.session.completed.append(event.lesson_id)
+        session = self.session
+        if event.kind == "lesson_completed" and session is not None:
+            session.completed.append(event.lesson_id)
+        if session is not None and session.is_card:
+            self._keep_card_progress(session, event)
+        if session is not None and self.volunteer_class is not None:
+            self._follow_in_class(self.volunteer_class, session.learner, event)
         self._record(event.kind, event.lesson_id, event.data)
+
+    @staticmethod
+    def _follow_in_class(found: VolunteerClass, learner: str, event: "LessonEvent") -> None:
+        if event.kind == "lesson_completed":
+            found.completed(learner, event.lesson_id)
+        elif isinstance(event.data.get("step_id"), str):
+            found.answered(learner, event.lesson_id, event.data["step_id"], event.data.get("correct") is True)
+
+    def _keep_card_progress(self, session: LearnerSession, event: "LessonEvent") -> None:
+        """A card's progress is saved on the kiosk as it happens, so the next visit (here) continues there."""
+        if event.kind == "lesson_completed":
+            self.cards.lesson_done(session.learner, event.lesson_id)
+            session.stopped = None
+            return
+        steps = [step.id for step in self.pack.lesson(event.lesson_id).steps]
+        if event.data.get("step_id") in steps:
+            session.stopped = (event.lesson_id, steps.index(event.data["step_id"]))
+            self.cards.stopped_at(session.learner, *session.stopped)
 
     def record_qr_scan(self, card: str, trusted: bool, correct: bool) -> None:
         """A QR drill was answered: which practice card, the learner's verdict, and if it was right.

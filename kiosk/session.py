@@ -1,7 +1,9 @@
 """The learner's session and the inactivity watch, in plain Python so tests can drive the clock.
 
 The kiosk stands in public: a session is anonymous (a random id, never a name), starts on the first
-touch, and is wiped when the learner walks away, so the next person sees nothing of the last.
+touch, and is wiped when the learner walks away, so the next person sees nothing of the last. A
+learner with a printed card (a random ``card-…`` id, still no name) brings the lessons done on
+earlier visits and where they stopped, and continues there.
 """
 import time
 from dataclasses import dataclass, field
@@ -23,19 +25,38 @@ class Progress(Protocol):
 
 @dataclass
 class LearnerSession:
-    """One walk-up learner's visit: an anonymous id and the lessons finished in it."""
+    """One learner's visit: an anonymous id (or a card's) and the lessons finished in it.
+
+    A card's session also knows what was done before (``done_before``) and where it stopped
+    (``stopped``: lesson id and step index), so the lesson list and the first lesson continue there.
+    """
 
     learner: str = field(default_factory=new_anon_id)
     started_at: float = field(default_factory=time.monotonic)
     completed: list[str] = field(default_factory=list)
+    done_before: frozenset[str] = frozenset()
+    stopped: tuple[str, int] | None = None
+    demo: bool = False  # a volunteer's demonstration run: not counted as a learner reached
+
+    @property
+    def is_card(self) -> bool:
+        return self.learner.startswith("card-")
 
     def has_done(self, lesson_id: str) -> bool:
-        return lesson_id in self.completed
+        return lesson_id in self.completed or lesson_id in self.done_before
+
+    def resume_step(self, lesson_id: str) -> int:
+        """The step index to open ``lesson_id`` at: where the card stopped in it, else the first."""
+        return self.stopped[1] if self.stopped and self.stopped[0] == lesson_id else 0
 
     def suggest(self, lesson_ids: Sequence[str]) -> str | None:
-        """The lesson to do next: the first not done after the last one finished (lessons build on
-        each other), else the first not done at all; None when every lesson is done."""
-        last = max((lesson_ids.index(done) for done in self.completed if done in lesson_ids), default=-1)
+        """The lesson to do next: the one a card stopped in, else the first not done after the last
+        one finished (lessons build on each other), else the first not done at all; None when every
+        lesson is done."""
+        if self.stopped and self.stopped[0] in lesson_ids and not self.has_done(self.stopped[0]):
+            return self.stopped[0]
+        last = max((lesson_ids.index(done) for done in (*self.done_before, *self.completed) if done in lesson_ids),
+                   default=-1)
         later = [i for i in lesson_ids[last + 1:] if not self.has_done(i)]
         return next(iter(later or [i for i in lesson_ids if not self.has_done(i)]), None)
 

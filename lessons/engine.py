@@ -43,10 +43,12 @@ def entry_strength(step: KeypadStep, entry: str) -> int:
 class LessonRun:
     """One learner's pass through one lesson."""
 
-    def __init__(self, lesson: Lesson, on_event: Callable[[LessonEvent], None] = lambda e: None) -> None:
+    def __init__(self, lesson: Lesson, on_event: Callable[[LessonEvent], None] = lambda e: None,
+                 start_at: int = 0) -> None:
+        """``start_at``: the step index to begin at, for a learner card continuing where it stopped."""
         self.lesson = lesson
         self._on_event = on_event
-        self._index = 0
+        self._index = min(max(start_at, 0), len(lesson.steps) - 1)
         self.first_try_correct = 0
         self.finished = False
         self._enter_step()
