@@ -10,6 +10,7 @@ from kiosk.card_progress import CardProgressStore
 from kiosk.config import KioskConfig
 from kiosk.i18n import N_, _
 from kiosk.narration import Narrator
+from kiosk.pin_gate import PinGate
 from kiosk.session import IdleWatch, LearnerSession
 from kiosk.volunteer_class import VolunteerClass
 from kiosk.staff import StaffDesk
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+VOLUNTEER_LOCKOUT_FILE = "volunteer-lockout.json"
 NOTICE_SETTINGS = N_("The kiosk's settings have a problem; default settings are in use. Please tell a technician.")
 NOTICE_PACK = N_("The new lessons are damaged; the previous lessons are shown. Please tell a technician.")
 NOTICE_NO_PACK = N_("No lessons can be shown. Please tell a technician.")
@@ -66,6 +68,8 @@ class KioskServices:
         self.staff = StaffDesk(self)
         self.cards = CardProgressStore.in_data_dir(config.data_dir)
         self.volunteer_class: VolunteerClass | None = None
+        # The volunteer's own PIN and lockout: a volunteer never learns the technician's PIN.
+        self.volunteer_gate = PinGate(config.volunteer_pin, config.data_dir / VOLUNTEER_LOCKOUT_FILE)
 
     def _notice(self, message: str) -> None:
         if message not in self.notices:

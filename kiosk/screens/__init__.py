@@ -17,6 +17,8 @@ SCREENS = {
     "staff": "kiosk.screens.staff:StaffHomeScreen",
     "staff_wifi": "kiosk.screens.staff_wifi:StaffWifiScreen",
     "staff_selftest": "kiosk.screens.staff_selftest:StaffSelfTestScreen",
+    "volunteer_pin": "kiosk.screens.volunteer_pin:VolunteerPinScreen",
+    "volunteer": "kiosk.screens.volunteer:VolunteerScreen",
 }
 
 

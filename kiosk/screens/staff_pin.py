@@ -70,25 +70,49 @@ class StaffScreen(KioskScreen):
 
 
 class StaffPinScreen(StaffScreen):
+    """The technician's keypad; the volunteer's (kiosk.screens.volunteer_pin) is the same with its own gate."""
+
     typed = StringProperty("")
     message = StringProperty("")
+    title = StringProperty("")
+    target = "staff"  # the screen the right PIN opens
+    other = "volunteer_pin"  # the other keypad, one tap away
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.gate = App.get_running_app().services.staff.gate
+        self.gate = self.make_gate()
         self._standing = ""
         self.ids.keypad.fill(DIGITS, self.type_digit, self.erase, self.submit)
 
+    def make_gate(self):
+        return App.get_running_app().services.staff.gate
+
+    def heading(self) -> str:
+        return _("Staff PIN")
+
+    def other_label(self) -> str:
+        return _("Volunteer")
+
+    def prompt(self) -> str:
+        return _("Type the staff PIN, then press Done.")
+
     def on_pre_enter(self, *_args) -> None:
         self.typed = ""
+        self.title = self.heading()
         self._standing = self._standing_message()
-        self.message = self._standing or _("Type the staff PIN, then press Done.")
+        self.message = self._standing or self.prompt()
 
     def _standing_message(self) -> str:
         """Why the keypad cannot open anything now, or "" when it can."""
         if not self.gate.configured:
-            return _("No usable staff PIN is set on this kiosk. A technician must set a KIOSK_STAFF_PIN "
-                     "that is hard to guess.")
+            return self.no_pin_message()
+        return self._lockout_message()
+
+    def no_pin_message(self) -> str:
+        return _("No usable staff PIN is set on this kiosk. A technician must set a KIOSK_STAFF_PIN "
+                 "that is hard to guess.")
+
+    def _lockout_message(self) -> str:
         minutes = self.gate.minutes_left()
         if minutes > 90:
             return _("Too many wrong PINs. Try again in {hours} hours.").format(hours=math.ceil(minutes / 60))
@@ -100,7 +124,7 @@ class StaffPinScreen(StaffScreen):
         """Count the lockout's minutes down, and say so when the keypad opens again."""
         standing = self._standing_message()
         if standing != self._standing:
-            self.message = standing or _("Type the staff PIN, then press Done.")
+            self.message = standing or self.prompt()
         self._standing = standing
 
     def type_digit(self, digit: str) -> None:
@@ -114,7 +138,7 @@ class StaffPinScreen(StaffScreen):
         typed, self.typed = self.typed, ""
         result = self.gate.check(typed)
         if result == "open":
-            App.get_running_app().show("staff")
+            App.get_running_app().show(self.target)
         elif result == "wrong":
             self.message = _("Wrong PIN. {tries} tries left before the keypad locks.").format(tries=self.gate.tries_left)
         else:
