@@ -1,17 +1,23 @@
-"""The volunteer's screen: start and end a class, let learners swap in, see who needs help.
+"""The volunteer's screen: start and end a class, let learners swap in, see who needs help, send the results.
 
-Everything it does goes through ``KioskServices`` (start_class, begin_session, end_class); this
-screen only shows the class's state, refreshed twice a second, and the summary once it ends.
+Everything it does goes through ``KioskServices`` (start_class, begin_session, begin_card_session,
+end_class) and the technician's ``StaffDesk`` (send now, USB export, each on a thread through
+``StaffTaskScreen``); this screen only shows the class's state, refreshed twice a second, and the
+summary once it ends. A learner card is scanned with the camera (decoded on the camera's thread) or
+its short code typed.
 """
 from pathlib import Path
 
 from kivy.app import App
+from kivy.clock import Clock
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
-from kiosk.i18n import _
-from kiosk.screens.staff_pin import StaffScreen
+from kiosk.i18n import N_, _
+from kiosk.screens.staff_tasks import StaffTaskScreen
+from kiosk.staff import Outcome, grouped
 from kiosk.volunteer_class import VolunteerClass
+from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -31,17 +37,31 @@ def learner_line(number: int, learner, step_names: dict) -> str:
     return f"{who}: {where}{flag}"
 
 
-class VolunteerScreen(StaffScreen):
+CARD_REFUSED = N_("This card cannot be used: it is not a learner card, or it was reported lost. "
+                "Give the learner a new card.")
+
+
+class VolunteerScreen(StaffTaskScreen):
+    phase = OptionProperty("home", options=["home", "scan", "type", "busy"])
     in_class = BooleanProperty(False)
     learners = StringProperty("")
     summary = StringProperty("")
+    message = StringProperty("")
+    sync_line = StringProperty("")
     help_needed = BooleanProperty(False)
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._progress = (0, 0)
+        self._show_progress = Clock.create_trigger(self._apply_progress)
+
     def on_pre_enter(self, *_args) -> None:
+        self.phase, self.message = "home", ""
         self.tick()
 
     def tick(self) -> None:
-        services = App.get_running_app().services
+        services = self.services
+        self.sync_line = services.sync_text()
         found: VolunteerClass | None = services.volunteer_class
         self.in_class = found is not None
         if found is None:
@@ -53,12 +73,12 @@ class VolunteerScreen(StaffScreen):
         self.help_needed = any(learner.needs_help for learner in found.learners.values())
 
     def start_class(self) -> None:
-        App.get_running_app().services.start_class()
+        self.services.start_class()
         self.summary = ""
         self.tick()
 
     def end_class(self) -> None:
-        found = App.get_running_app().services.end_class()
+        found = self.services.end_class()
         if found is not None:
             self.summary = _("Class ended: {learners} learners, {lessons} lessons completed, "
                              "{steps} steps where someone needed help.").format(
@@ -70,3 +90,65 @@ class VolunteerScreen(StaffScreen):
         app = App.get_running_app()
         app.services.begin_session(demo=demo)
         app.show("lesson_list")
+
+    # A learner's card: by camera or by its short code.
+    def scan_card(self) -> None:
+        self.message = ""
+        if self.scan(_("Hold the learner card in front of the camera.")):
+            self.phase = "scan"
+
+    def code_seen(self, text: str) -> bool:
+        if self.phase != "scan":
+            return False
+        if self.services.begin_card_session(text) is None:
+            self.scan_hint = _(CARD_REFUSED)
+            return False
+        App.get_running_app().show("lesson_list")
+        return True
+
+    def camera_failed(self, message: str) -> None:
+        self.phase, self.message = "home", message + " " + _("Type the card's code instead.")
+
+    def type_card(self) -> None:
+        self.message, self.phase = "", "type"
+        self.ids.code.text = ""
+        self.ids.code.focus = True
+
+    def typed_card(self, text: str) -> None:
+        if not text.strip():
+            return
+        self.ids.code.focus = False
+        if self.services.begin_card_session(text) is None:
+            self.message = _(CARD_REFUSED)
+            return
+        App.get_running_app().show("lesson_list")
+
+    def cancel(self) -> None:
+        self.stop_camera()
+        self.phase = "home"
+
+    # Sending the results: now, or to a USB stick where there is no network.
+    def send_now(self) -> None:
+        self.phase, self.message = "busy", _("Sending the results to the ward, please wait…")
+        self.in_background("volunteer-send", self.services.staff.send_now, self._done)
+
+    def export(self) -> None:
+        self._progress = (0, self.services.outbox.stats().pending)
+        self._apply_progress()
+        self.phase = "busy"
+        self.in_background("volunteer-export", lambda: self.services.staff.export(self._on_progress), self._done)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        """From the export thread: keep the latest count; the screen takes it at its next frame."""
+        self._progress = (done, total)
+        self._show_progress()
+
+    def _apply_progress(self, *_args) -> None:
+        done, total = self._progress
+        self.message = _("Writing to the USB stick… {done}/{total}").format(done=grouped(done), total=grouped(total))
+        self.keep_open()
+
+    def _done(self, outcome: Outcome) -> None:
+        self._show_progress.cancel()
+        self.phase, self.message = "home", outcome.message
+        self.tick()

@@ -4,13 +4,16 @@ summary on screen and as a record."""
 from kiosk.config import KioskConfig
 from kiosk.i18n import _
 from kiosk.services import VOLUNTEER_LOCKOUT_FILE, KioskServices
-from tests.ui import STAFF_PIN, assert_big_targets, find, queued_records, run_kiosk, screen_name, shown, tap, type_pin
+from sync.learner_ids import card_short_code, new_card_id
+from tests.helpers import card_frame
+from tests.ui import (STAFF_PIN, assert_big_targets, find, queued_records, run_kiosk, screen_name, shown, tap, type_pin,
+                      until)
 
 VOLUNTEER_PIN = "3579"
 
 
-def kiosk(config: KioskConfig) -> KioskServices:
-    return KioskServices(config.model_copy(update={"staff_pin": STAFF_PIN, "volunteer_pin": VOLUNTEER_PIN}))
+def kiosk(config: KioskConfig, **changes) -> KioskServices:
+    return KioskServices(config.model_copy(update={"staff_pin": STAFF_PIN, "volunteer_pin": VOLUNTEER_PIN, **changes}))
 
 
 def open_volunteer(app, pin: str = VOLUNTEER_PIN):
@@ -72,3 +75,47 @@ def test_a_class_starts_takes_learners_and_ends_with_a_summary(kiosk_config):
     assert [r.payload for r in records if r.type == "class_summary"] == [
         {"learners": 1, "lessons_completed": 0, "troubled_steps": []}]
     assert [r.payload for r in records if r.type == "session_started"] == [{"demo": True}, {}]
+
+
+def test_learners_swap_in_by_scanning_or_typing_their_card_and_a_lost_card_is_refused(kiosk_config, tmp_path):
+    scanned, typed, lost = new_card_id(), new_card_id(), new_card_id()
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    card_frame(scanned).save(folder / "card.png")  # the card held up to the camera
+    services = kiosk(kiosk_config, camera=f"replay:{folder}")
+    lesson = services.lessons[1].id
+    services.cards.stopped_at(scanned, lesson, 2)
+    services.cards.lesson_done(typed, services.lessons[0].id)
+    services.cards.merge_from_ward({}, [lost])  # reported lost at the ward, then synced
+
+    def script(app):
+        yield from open_volunteer(app)
+        tap(find(_("Start a class")))
+        yield 0.2
+        tap(find(_("Scan a card")))
+        yield from until(lambda: screen_name(app) == "lesson_list")
+        assert services.session.learner == scanned and services.session.stopped == (lesson, 2)
+        assert services.start_lesson(lesson).number == 3  # it continues where the card stopped
+        app.end_session("left")
+        yield 0.2
+
+        for card, opens in ((lost, False), (typed, True)):
+            yield from open_volunteer(app)
+            tap(find(_("Type a card code")))
+            yield 0.2
+            screen = app.root.get_screen("volunteer")
+            screen.ids.code.text = card_short_code(card).lower()
+            tap(find(_("Open")))
+            yield 0.3
+            if not opens:
+                assert shown(_("This card cannot be used: it is not a learner card, or it was reported lost. "
+                               "Give the learner a new card."))
+                tap(find(_("Cancel")))
+                yield 0.2
+                app.end_session("left")
+                yield 0.2
+        assert screen_name(app) == "lesson_list" and services.session.learner == typed
+        assert services.session.has_done(services.lessons[0].id)
+        assert set(services.volunteer_class.learners) == {scanned, typed}
+
+    run_kiosk(services, script)
