@@ -124,12 +124,15 @@ class KioskApp(App):
         self._status_changed()
 
     def _on_any_touch(self, _window, _touch) -> bool:
-        self.services.idle.touch()
+        self.services.touched()
         if self._prompt is not None:
             self._prompt.dismiss()
         return False
 
     def _tick_idle(self, _dt: float) -> None:
+        if self.services.end_forgotten_class():
+            self.end_session("idle")
+            return
         if self.services.session is None:
             return
         state = self.services.idle.state()

@@ -180,6 +180,20 @@ class KioskServices:
             self.narrator.volume = 1.0
         return self.volunteer_class
 
+    def touched(self) -> None:
+        """Someone touched the screen: the learner's inactivity watch and an open class start counting again."""
+        self.idle.touch()
+        if self.volunteer_class is not None:
+            self.volunteer_class.touch()
+
+    def end_forgotten_class(self) -> bool:
+        """End a class nobody has touched for ``class_idle_end_s`` (back to walk-up mode); True when it did."""
+        if self.volunteer_class is None or not self.volunteer_class.forgotten():
+            return False
+        log.info("class: no touch for %d s, the class ends by itself", self.config.class_idle_end_s)
+        self.end_class()
+        return True
+
     def end_class(self) -> dict | None:
         """Close the class: its summary becomes a record, walk-up mode comes back; returns the summary."""
         found, self.volunteer_class = self.volunteer_class, None

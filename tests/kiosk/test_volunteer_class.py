@@ -98,3 +98,17 @@ def test_a_class_left_open_is_forgotten_after_the_set_time():
     assert not found.forgotten()
     now[0] = 1199
     assert found.forgotten()
+
+
+def test_services_end_a_forgotten_class_and_walk_up_mode_returns(tmp_path):
+    services = services_at(tmp_path)
+    found = services.start_class()
+    now = [0.0]
+    found.clock = lambda: now[0]
+    services.touched()
+    now[0] = services.config.class_idle_end_s - 1
+    assert not services.end_forgotten_class()
+    now[0] += 1
+    assert services.end_forgotten_class() and services.volunteer_class is None and services.idle.enabled
+    services.stop()
+    assert [r.type for r in queued_records(services)] == ["class_summary"]
