@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Iterable
 
 from kiosk.config import KioskConfig
-from kiosk.speech_text import speech_text
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +71,8 @@ class Narrator:
     def wav_for(self, text: str) -> Path | None:
         """The WAV file that reads ``text`` aloud, rendered now on a cache miss (so call it off the
         UI thread); None when narration cannot be had."""
+        from kiosk.speech_text import speech_text  # here, not at kiosk start: it reads the pronunciation table
+
         text = speech_text(text)
         version = self._engine_version() if text else None
         if version is None:
@@ -230,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
                                             "abbreviations and addresses spelled out)")
     text.add_argument("text", nargs="+", metavar="TEXT")
     args = parser.parse_args(argv)
+    from kiosk.speech_text import speech_text
+
     print(speech_text(" ".join(args.text)))
     return 0
 

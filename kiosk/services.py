@@ -4,6 +4,7 @@ Screens call these methods and read these values; they never touch TinyDB or HTT
 Kivy layer thin and lets tests play a whole visit without a window.
 """
 import logging
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
 from kiosk.card_progress import CardProgressStore
@@ -13,7 +14,6 @@ from kiosk.narration import Narrator
 from kiosk.pin_gate import PinGate
 from kiosk.session import IdleWatch, LearnerSession
 from kiosk.volunteer_class import VolunteerClass
-from kiosk.staff import StaffDesk
 from kiosk.sync_problems import problem_text
 from sync.credentials import Credentials
 from sync.device import DeviceIdentity, Fingerprint, hardware_fingerprint, start_device
@@ -24,6 +24,7 @@ from sync.records import RecordDraft
 from sync.status import SyncStatus
 
 if TYPE_CHECKING:
+    from kiosk.staff import StaffDesk
     from lessons.engine import LessonEvent, LessonRun
     from lessons.pack import Pack
     from lessons.schema import Lesson
@@ -65,11 +66,17 @@ class KioskServices:
         self.session: LearnerSession | None = None
         self.narrator = Narrator.from_config(config) if config.narration else None
         self.narration_ready = False
-        self.staff = StaffDesk(self)
         self.cards = CardProgressStore.in_data_dir(config.data_dir)
         self.volunteer_class: VolunteerClass | None = None
         # The volunteer's own PIN and lockout: a volunteer never learns the technician's PIN.
         self.volunteer_gate = PinGate(config.volunteer_pin, config.data_dir / VOLUNTEER_LOCKOUT_FILE)
+
+    @cached_property
+    def staff(self) -> "StaffDesk":
+        """The staff actions, made when a staff screen first needs them: not on the learner's way to the first screen."""
+        from kiosk.staff import StaffDesk
+
+        return StaffDesk(self)
 
     def _notice(self, message: str) -> None:
         if message not in self.notices:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import kiosk.speech_text
 from kiosk import narration
 from kiosk.config import KioskConfig, load_config
 from kiosk.narration import Narrator
@@ -133,7 +134,7 @@ def test_the_engine_is_given_the_spoken_words_and_they_name_the_clip(narrator, r
 def test_a_new_reading_is_rendered_afresh_not_replayed(tmp_path, monkeypatch, runs):
     fixed = Narrator(tmp_path / "cache", rate=0, engine=str(fake_engine(tmp_path, FIXED_CLIP)))
     old = fixed.wav_for("mã OTP")
-    monkeypatch.setattr(narration, "speech_text", lambda text: "mã ô tê pê, đọc khác")  # the table changed
+    monkeypatch.setattr(kiosk.speech_text, "speech_text", lambda text: "mã ô tê pê, đọc khác")  # the table changed
     new = fixed.wav_for("mã OTP")
     assert new != old and runs.count == 2 and runs.texts[-1] == "mã ô tê pê, đọc khác".encode()
     fixed.close()
