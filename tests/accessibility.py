@@ -17,7 +17,7 @@ SIZE, DPI = sys.argv[1], sys.argv[2]
 os.environ["KIOSK_TEST_WIDTH"], os.environ["KIOSK_TEST_HEIGHT"] = SIZE.split("x")
 os.environ["KIVY_DPI"] = DPI
 
-from tests.ui import everything, run_kiosk, tap, find, technician_tour  # noqa: E402  (sets the window size first)
+from tests.ui import VOLUNTEER_PIN, everything, run_kiosk, tap, find, technician_tour, volunteer_tour  # noqa: E402  (sets the window size first)
 
 from kivy.app import App  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
@@ -180,6 +180,7 @@ def walk(services: KioskServices):
         yield from technician_tour(app, services, look)
         tap(find(_("Back to the start")))
         yield PAUSE
+        yield from volunteer_tour(app, services, look)
         tap(find(_("Touch here to start")))
         services.idle.prompt_after_s = 0
         yield 1.0
@@ -193,7 +194,7 @@ def main(packs: list[str]) -> int:
         data = Path(tempfile.mkdtemp(prefix="kiosk-a11y-"))
         camera = f"replay:{write_card_images(data / 'cards')}"
         services = KioskServices(KioskConfig(data_dir=data, pack_dir=Path(pack), screen_dpi=float(DPI), camera=camera,
-                                             staff_pin=STAFF_PIN))
+                                             staff_pin=STAFF_PIN, volunteer_pin=VOLUNTEER_PIN))
         if not services.lessons:
             problems.append(f"pack {pack} did not load")
             continue

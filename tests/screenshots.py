@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.ui import find, run_kiosk, tap, technician_tour  # first: it sets the window size before Kivy opens one
+from tests.ui import VOLUNTEER_PIN, find, run_kiosk, tap, technician_tour, volunteer_tour  # first: it sets the window size before Kivy opens one
 
 from kivy.core.window import Window  # noqa: E402
 from PIL import Image  # noqa: E402
@@ -134,6 +134,7 @@ def kiosk_tour(out: Path, app, services: KioskServices):
     yield from technician_tour(app, services, look)
     tap(find(_("Back to the start")))
     yield PAUSE
+    yield from volunteer_tour(app, services, look)
     tap(find(_("Touch here to start")))
     services.idle.prompt_after_s = 0
     yield 1.0
@@ -149,6 +150,7 @@ def main(out_dir: str = "build/screenshots") -> int:
         try:
             camera = f"replay:{write_card_images(data / 'cards')}"
             services = KioskServices(KioskConfig(data_dir=data, pack_dir=pack, camera=camera, staff_pin=STAFF_PIN,
+                                                 volunteer_pin=VOLUNTEER_PIN,
                                                  screen_dpi=float(os.environ["KIVY_DPI"])))
             run_kiosk(services, tour(out, services, kiosk_shots), timeout_s=900)
         finally:

@@ -111,6 +111,7 @@ def screen_name(app: KioskApp) -> str:
 # The staff screens
 
 STAFF_PIN = "2468"
+VOLUNTEER_PIN = "3579"
 
 
 def type_pin(pin: str):
@@ -167,6 +168,32 @@ def shown(message: str) -> bool:
 
 
 TOUR_NETWORKS = "Cà phê Luka:82:WPA2\nNhà văn hoá khu phố 3:48:WPA2\nThư viện phường:20:\n"
+
+
+def volunteer_tour(app, services, look: Callable[[str], Generator[float, None, None]]):
+    """From the welcome screen through the volunteer PIN and the volunteer screen's phases (a class with a
+    demonstration run, typing a card's code, the class's summary), back to the welcome screen."""
+    tap(find(_("For volunteers")))
+    yield 0.2
+    tap(find(_("Volunteer")))
+    yield 0.2
+    yield from look("volunteer-pin")
+    yield from type_pin(VOLUNTEER_PIN)
+    yield from look("volunteer")
+    tap(find(_("Start a class")))
+    services.begin_session(demo=True)
+    yield 0.6  # the live view refreshes twice a second
+    yield from look("volunteer-class")
+    tap(find(_("Type a card code")))
+    yield 0.2
+    yield from look("volunteer-type-card")
+    tap(find(_("Cancel")))
+    yield 0.2
+    tap(find(_("End the class")))
+    yield 0.2
+    yield from look("volunteer-class-ended")
+    tap(find(_("Back to the start")))
+    yield 0.2
 
 
 def technician_tour(app, services, look: Callable[[str], Generator[float, None, None]]):

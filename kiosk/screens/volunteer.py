@@ -21,7 +21,7 @@ from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in t
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
-MAX_LINES = 8  # learners listed; the screen has room for about this many
+MAX_LINES = 4  # learners listed (those needing help first); the 7-inch screen has room for this many
 
 
 def learner_line(number: int, learner, step_names: dict) -> str:
@@ -48,6 +48,7 @@ class VolunteerScreen(StaffTaskScreen):
     summary = StringProperty("")
     message = StringProperty("")
     sync_line = StringProperty("")
+    details = StringProperty("")  # the learners, then the last answer or the sync state
     help_needed = BooleanProperty(False)
 
     def __init__(self, **kwargs) -> None:
@@ -60,25 +61,39 @@ class VolunteerScreen(StaffTaskScreen):
         self.tick()
 
     def tick(self) -> None:
+        self._follow_class()
+        self.sync_line = self.services.sync_text()
+        self.details = "\n".join(line for line in (self.learners, self.message or self.sync_line) if line)
+
+    def _follow_class(self) -> None:
         services = self.services
-        self.sync_line = services.sync_text()
         found: VolunteerClass | None = services.volunteer_class
         self.in_class = found is not None
         if found is None:
             self.learners, self.help_needed = "", False
             return
         titles = {lesson.id: lesson.title for lesson in services.lessons}
-        lines = [learner_line(n, learner, titles) for n, learner in enumerate(found.learners.values(), 1)]
-        self.learners = "\n".join(lines[-MAX_LINES:]) or _("No learner yet: scan a card or tap New learner.")
+        numbered = list(enumerate(found.learners.values(), 1))
+        numbered.sort(key=lambda item: not item[1].needs_help)  # stable: the rest keep their order
+        lines = [learner_line(n, learner, titles) for n, learner in numbered]
+        self.learners = "\n".join(lines[:MAX_LINES]) or _("No learner yet: scan a card or tap New learner.")
         self.help_needed = any(learner.needs_help for learner in found.learners.values())
 
     def start_class(self) -> None:
         self.services.start_class()
+        self._volume_to_speaker()
         self.summary = ""
         self.tick()
 
+    def _volume_to_speaker(self) -> None:
+        """The reader already made keeps its volume: give it the class's (or, after, the technician's)."""
+        app = App.get_running_app()
+        if app.speaker is not None and self.services.narrator is not None:
+            app.speaker.volume = self.services.narrator.volume
+
     def end_class(self) -> None:
         found = self.services.end_class()
+        self._volume_to_speaker()
         if found is not None:
             self.summary = _("Class ended: {learners} learners, {lessons} lessons completed, "
                              "{steps} steps where someone needed help.").format(
