@@ -6,6 +6,7 @@ without losing the learner's progress. The short code is printed large for learn
 whose camera cannot read the QR code; its check character catches a mistyped code.
 """
 import io
+import time
 from pathlib import Path
 
 from fpdf import FPDF
@@ -64,3 +65,12 @@ def make_learner_cards(out: Path, count: int) -> list[str]:
         _draw_card(pdf, card_id, *card_position(index))
     pdf.output(str(out))
     return ids
+
+
+def print_to_folder(folders: list[Path], count: int = PER_PAGE) -> tuple[Path, list[str]] | None:
+    """A page of new cards as a PDF on the first of ``folders`` (a USB stick), named by the time so none is
+    overwritten; None when there is no folder. For the volunteer screen, which prints them elsewhere."""
+    if not folders:
+        return None
+    out = folders[0] / f"the-hoc-{time.strftime('%Y%m%d-%H%M%S')}.pdf"
+    return out, make_learner_cards(out, count)

@@ -15,7 +15,8 @@ from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
 from kiosk.i18n import N_, _
 from kiosk.screens.staff_tasks import StaffTaskScreen
-from kiosk.staff import Outcome, grouped
+from kiosk.qr.learner_cards import print_to_folder
+from kiosk.staff import Outcome, grouped, usb_folders
 from kiosk.volunteer_class import VolunteerClass
 from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
 
@@ -152,6 +153,19 @@ class VolunteerScreen(StaffTaskScreen):
         self._apply_progress()
         self.phase = "busy"
         self.in_background("volunteer-export", lambda: self.services.staff.export(self._on_progress), self._done)
+
+    def print_cards(self) -> None:
+        """A page of new learner cards as a PDF on the USB stick, to print elsewhere (the kiosk has no printer)."""
+        self.phase, self.message = "busy", _("Writing learner cards to the USB stick, please wait…")
+        self.in_background("volunteer-cards", self._write_cards, self._done)
+
+    def _write_cards(self) -> Outcome:
+        written = print_to_folder(usb_folders(self.services.config.usb_export_dir))
+        if written is None:
+            return Outcome(False, _("No USB stick found. Plug one in, wait a moment and try again."))
+        out, cards = written
+        return Outcome(True, _("{count} new learner cards are on the USB stick ({name}). Print them and cut "
+                               "along the dashed lines.").format(count=len(cards), name=out.name))
 
     def _on_progress(self, done: int, total: int) -> None:
         """From the export thread: keep the latest count; the screen takes it at its next frame."""

@@ -117,3 +117,21 @@ def test_learners_swap_in_by_scanning_or_typing_their_card_and_a_lost_card_is_re
         assert set(services.volunteer_class.learners) == {scanned, typed}
 
     run_kiosk(services, script)
+
+
+def test_learner_cards_are_printed_to_the_usb_stick(kiosk_config, tmp_path):
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    services = kiosk(kiosk_config, usb_export_dir=stick)
+
+    def script(app):
+        yield from open_volunteer(app)
+        tap(find(_("Print cards")))
+        yield from until(lambda: app.root.get_screen("volunteer").phase == "home")
+        [pdf] = stick.glob("the-hoc-*.pdf")
+        assert pdf.read_bytes().startswith(b"%PDF")
+        assert app.root.get_screen("volunteer").message == _(
+            "{count} new learner cards are on the USB stick ({name}). Print them and cut along the dashed lines."
+        ).format(count=8, name=pdf.name)
+
+    run_kiosk(services, script)
