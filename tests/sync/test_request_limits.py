@@ -103,6 +103,9 @@ def test_slow_clients_are_cut_off_and_a_kiosk_is_still_served(tmp_path, caplog):
         assert time.monotonic() - started < 1.0
 
         over = half_requests(server.port, 200)  # beyond the cap: closed as soon as accepted
+        for sock in over:
+            sock.settimeout(5)
+        assert all(closed_by_server(sock) for sock in over)  # before the next one comes, so it is under the cap
         body = socket.create_connection(("127.0.0.1", server.port), timeout=5)  # a whole head, then a trickle
         body.sendall(b"POST /api/v1/enroll HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{")
         time.sleep(1.2)
