@@ -25,6 +25,7 @@ class Heartbeat(BaseModel):
     pending: int = Field(ge=0)
     quarantined: int = Field(ge=0)  # records the ward refused, kept on the kiosk
     set_aside: int = Field(0, ge=0)  # records set aside because their outbox file was damaged
+    pack_version: str | None = Field(None, pattern=r"^[0-9a-f]{8,64}$")  # the installed pack's content hash
     last_sync: dt.datetime | None
     free_disk_bytes: int | None = Field(ge=0)
     under_voltage: bool | None
@@ -38,14 +39,15 @@ def app_version() -> str:
         return "unknown"
 
 
-def collect_heartbeat(outbox: Outbox, last_sync: dt.datetime | None) -> Heartbeat:
-    """A heartbeat for this kiosk now; free disk is that of the outbox's partition."""
+def collect_heartbeat(outbox: Outbox, last_sync: dt.datetime | None, pack_version: str | None = None) -> Heartbeat:
+    """A heartbeat for this kiosk now; free disk is that of the outbox's partition, ``pack_version`` the
+    content hash of the lesson pack the ward sent (None while the kiosk shows its built-in one)."""
     stats = outbox.stats()
     try:
         free = shutil.disk_usage(outbox.folder).free
     except OSError:
         free = None
     return Heartbeat(app_version=app_version(), pending=stats.pending, quarantined=stats.quarantined,
-                     set_aside=stats.set_aside_records,
+                     set_aside=stats.set_aside_records, pack_version=pack_version,
                      last_sync=last_sync, free_disk_bytes=free, under_voltage=under_voltage(),
                      device_time=dt.datetime.now(dt.timezone.utc))

@@ -274,7 +274,8 @@ class SyncWorker:
         now = self.clock()
         if now >= self._due["heartbeat"]:
             self._due["heartbeat"] = now + self.heartbeat_interval_s
-            self._chore("heartbeat", lambda: client.send_heartbeat(collect_heartbeat(self.outbox, self.status.last_sync)))
+            self._chore("heartbeat", lambda: client.send_heartbeat(collect_heartbeat(
+                self.outbox, self.status.last_sync, self.packs.etag if self.packs is not None else None)))
         if self.packs is not None and now >= self._due["packs"]:
             self._due["packs"] = now + self.packs_interval_s
             self._chore("pack update", lambda: self._update_pack(client, self.packs))

@@ -56,6 +56,7 @@ def generate(engine: Engine, *, devices: int = 8, records: int = 4000, days: int
             "id": f"kiosk-{n:04d}", "name": venue_names[n], "venue_id": slugify(venue_names[n]), "secret_hash": "0" * 64,
             "created_at": now, "last_heartbeat_at": now - dt.timedelta(hours=rng.choice((1, 2, 30))),
             "heartbeat": {"app_version": "0.1.0", "pending": rng.randint(0, 40), "quarantined": 0, "set_aside": 0,
+                          "pack_version": rng.choice(("3f9a2c1e7b", "a41d09c2ee")),
                           "last_sync": now.isoformat(), "free_disk_bytes": rng.randint(200, 9000) * 2**20,
                           "under_voltage": rng.random() < 0.1, "device_time": now.isoformat()}}
             for n in range(devices)])

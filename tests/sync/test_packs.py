@@ -12,7 +12,9 @@ from hypothesis import given, settings, strategies as st
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lessons.signing import sign_pack
+from sync.heartbeat import collect_heartbeat
 from sync.packs import BadPackDownload, PackInstaller, decode_pack, encode_pack
+from sync.server.db import Device
 from sync.worker import SyncWorker
 from tests.harness import WardServer
 from tests.sync.factory import enroll_kiosk
@@ -89,6 +91,9 @@ def test_the_worker_fetches_a_new_pack_after_syncing(pack_server, tmp_path):
         time.sleep(0.05)
     worker.stop()
     assert installer.etag == encode_pack(tmp_path / "ward-pack")[0]
+    kiosk.client().send_heartbeat(beat := collect_heartbeat(kiosk.outbox, None, installer.etag))
+    with pack_server.sessions() as session:  # the ward sees which pack this kiosk shows
+        assert session.get(Device, kiosk.device_id).heartbeat["pack_version"] == beat.pack_version
 
 
 def pack_document(files: dict) -> bytes:
