@@ -21,11 +21,11 @@ traceback. The master key of the kiosks' USB bundle keys is a file outside the d
 import argparse
 import dataclasses
 import json
-import os
 import sys
 from pathlib import Path
 
 import segno
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
@@ -43,17 +43,15 @@ from sync.server.db import make_engine, make_sessions
 from sync.server.keys import BundleKeyError, BundleKeys, default_key_file
 from sync.server.migrate import upgrade
 from sync.server.serving import ServeLimits, quiet_repeats
-from sync.server.settings import describe_settings
+from sync.server.settings import WardSettings, describe_settings
 from sync.server.web import cli as admin_cli
 
-DEFAULT_DATABASE = "sqlite:///var/ward.sqlite3"
-
-
-def _parser() -> argparse.ArgumentParser:
+def _parser(settings: WardSettings) -> argparse.ArgumentParser:
+    """The command line; the defaults of the options that are settings come from ``settings`` (declared once)."""
     parser = argparse.ArgumentParser(prog="ward-server", description="The Bình Dân Học Vụ Số ward server.")
-    parser.add_argument("--database", default=os.environ.get("WARD_DATABASE_URL", DEFAULT_DATABASE),
+    parser.add_argument("--database", default=settings.database_url,
                         help="SQLAlchemy URL (env WARD_DATABASE_URL; default %(default)s)")
-    parser.add_argument("--bundle-key-file", type=Path, default=os.environ.get("WARD_BUNDLE_KEY_FILE"),
+    parser.add_argument("--bundle-key-file", type=Path, default=settings.bundle_key_file,
                         help="master key of the kiosks' USB bundle keys, made on first use (env WARD_BUNDLE_KEY_FILE;"
                              " default: beside the SQLite file, else var/ward-bundle.key); back it up with the database")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -197,7 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     if (sys.argv[1:] if argv is None else argv) == ["--settings"]:
         print(describe_settings())
         return 0
-    args = _parser().parse_args(argv)
+    try:
+        settings = WardSettings()
+    except ValidationError as exc:
+        print(f"ward-server: a WARD_* setting is wrong: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}; "
+              "`ward-server --settings` lists them", file=sys.stderr)
+        return 2
+    args = _parser(settings).parse_args(argv)
     try:
         upgrade(args.database)
         return _run(args)

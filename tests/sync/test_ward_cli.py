@@ -93,3 +93,15 @@ def test_a_bundle_key_file_that_cannot_be_made_is_one_plain_line_at_start(tmp_pa
     err = capsys.readouterr().err
     assert err.startswith("ward-server: cannot ") and "bundle key file" in err and "--bundle-key-file" in err
     assert len(err.splitlines()) == 1
+
+
+def test_the_commands_take_their_defaults_from_the_ward_settings(tmp_path, capsys, monkeypatch):
+    """WARD_DATABASE_URL and WARD_BUNDLE_KEY_FILE are read once, by the settings object, for every command."""
+    monkeypatch.setenv("WARD_DATABASE_URL", f"sqlite:///{tmp_path / 'from-env.sqlite3'}")
+    monkeypatch.setenv("WARD_BUNDLE_KEY_FILE", str(tmp_path / "from-env.key"))
+    assert ward_server_cli(["device", "list"]) == 0
+    assert (tmp_path / "from-env.sqlite3").exists()
+    monkeypatch.setenv("WARD_SESSION_HOURS", "eight")
+    assert ward_server_cli(["device", "list"]) == 2
+    err = capsys.readouterr().err
+    assert "session_hours" in err and "Traceback" not in err and len(err.splitlines()) == 1
