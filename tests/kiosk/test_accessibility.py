@@ -15,11 +15,12 @@ from lessons.pack import BUILTIN_PACKS
 ROOT = Path(__file__).resolve().parents[2]
 PACKS = [str(BUILTIN_PACKS / "vi"), str(BUILTIN_PACKS / "en"), str(ROOT / "tests" / "fixtures" / "drill-pack")]
 PROFILES = [("800x480", "133"), ("1280x800", "149")]
-# Problems the walk still finds, by profile. The target is 0 on both; at 800×480 the lesson list's
-# second row, the end screen's score above a long recap, the share drills' feedback and the step
-# counter over long explanations do not fit yet (issue 11 stays open for them). This number may only
-# go down: a change that adds a problem fails here, and the report lists every one.
-KNOWN_PROBLEMS = {"800x480": 308, "1280x800": 0}
+# Problems the walk still finds, by profile. The target is 0 on both; at 800×480 the share drills'
+# feedback, the end screen's score above its main point and the step counter over long explanations
+# do not fit yet (issue 11 stays open for them): 201 counted on 2026-12-01, 84 of them the lesson
+# list's, since fixed. This ceiling may only go down: a change that adds a problem fails here, and
+# the report lists every one.
+KNOWN_PROBLEMS = {"800x480": 201, "1280x800": 0}
 
 
 @pytest.fixture(scope="module")
