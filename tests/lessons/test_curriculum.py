@@ -50,7 +50,7 @@ LANGUAGES = ("vi", "en")
 LOOKALIKE_LESSON = "tin-nhan-va-duong-link-la"
 LOOKALIKE_STEP_KINDS = {"tap", "choice"}
 LOOKALIKE_ADDRESSES = {"baohiemxahoi-vn.test", "vietcornbank-xacthuc.test", "hoanthue-etax.test"}
-# The public service numbers the lessons teach (sources in ../shared/CONTENT-FACTS.md): police 113,
+# The public service numbers the lessons teach (sources in the content team's CONTENT-FACTS.md): police 113,
 # scam reports 156, HCMC's citizen line 1022, VNeID's line and EVNHCMC's.
 # The one real address a lesson names: the National Public Service Portal (lesson 17).
 OFFICIAL_ADDRESSES = {("dich-vu-cong-truc-tuyen", "dichvucong.gov.vn")}
