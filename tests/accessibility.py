@@ -79,7 +79,8 @@ def background_behind(pixels: Image.Image, label: Label) -> tuple[float, float, 
     box = (max(0, int(x0)), max(0, int(height - y1)), min(pixels.width, int(x1)), min(height, int(height - y0)))
     if box[2] - box[0] < 2 or box[3] - box[1] < 2:
         return None
-    _count, colour = max(pixels.crop(box).getcolors(maxcolors=1 << 24))
+    crop = pixels.crop(box)
+    _count, colour = max(crop.getcolors(maxcolors=crop.width * crop.height))  # a bound that sizes its table to the crop
     return tuple(c / 255 for c in colour[:3])
 
 
