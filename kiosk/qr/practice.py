@@ -7,9 +7,12 @@ and the answer are recorded, never the payload.
 
 The cards copy real scams from police warnings: a café's payment code covered by a stranger's,
 a code edited after printing, a bank look-alike link, the yellow "nhận 50.000đ" sticker that
-installs an app. Their links use the reserved ``.test`` domain (RFC 2606) and their account
-numbers are placeholders, so a phone that scans a printed card can never reach a real site or a
-real person's account.
+installs an app. As lesson 4 teaches, the café is paid into its owner's own account, as most small
+shops are: its counter cards print the holder's name, TRAN THI MAI, and the honest code carries
+that name; the code stuck over it carries another person's, NGUYEN VAN TUAN, the card to stop at.
+Their links use the reserved ``.test`` domain (RFC 2606) and their account numbers are
+placeholders, so a phone that scans a printed card can never reach a real site or a real person's
+account.
 """
 from dataclasses import dataclass
 
@@ -34,6 +37,8 @@ SHOWN_CARD = N_("This is card number {number}. ")
 LUKA_BIN = "970436"  # Vietcombank, from the VietQR bank list
 LUKA_ACCOUNT = "0000001234567"
 LUKA_PRICE = "25000"
+LUKA_HOLDER = "TRAN THI MAI"  # the owner, printed on the counter card as on a real café's stand
+STRANGER = "NGUYEN VAN TUAN"  # the name in the code stuck over the café's
 
 
 def _vietqr(account: str, receiver: str, amount: str) -> str:
@@ -50,7 +55,7 @@ def _tampered(payload: str, old: str, new: str) -> str:
     return payload.replace(old, new, 1)
 
 
-_LUKA = _vietqr(LUKA_ACCOUNT, "CA PHE LUKA", LUKA_PRICE)
+_LUKA = _vietqr(LUKA_ACCOUNT, LUKA_HOLDER, LUKA_PRICE)
 
 
 @dataclass(frozen=True)
@@ -66,17 +71,21 @@ class Card:
 
 # Titles, captions and explanations are gettext messages (translated where shown and printed);
 # "Cà phê Luka" and "Vietcombank" are names and stay as they are.
+# The three counter cards look alike on purpose: the same title, and the holder's name and price
+# printed under the code, which the learner compares with what the code holds.
+COUNTER_CAPTION = N_("Account holder: TRAN THI MAI\nIced milk coffee: 25,000 đ")
 CARDS: tuple[Card, ...] = (
-    Card("luka-ok", _LUKA, "Cà phê Luka", N_("Iced milk coffee: 25,000 đ"), True,
-         N_("A proper VietQR code and its check number matches. The receiver is CA PHE LUKA, the café's own "
-            "name, and 25,000 đ is the right price. When you pay for real, still read the receiver's name "
-            "in your bank app.")),
-    Card("luka-receiver", _vietqr("0000007654321", "NGUYEN VAN TUAN", LUKA_PRICE), "Cà phê Luka",
-         N_("Iced milk coffee: 25,000 đ"), False,
-         N_("The code is valid, but the receiver is NGUYEN VAN TUAN, not Cà phê Luka. Cheats stick their own "
-            "code over the shop's. Do not pay; tell the owner.")),
-    Card("luka-broken", _tampered(_LUKA, "5405" + LUKA_PRICE, "5406250000"), "Cà phê Luka",
-         N_("Iced milk coffee: 25,000 đ"), False,
+    Card("luka-ok", _LUKA, "Cà phê Luka", COUNTER_CAPTION, True,
+         N_("A proper VietQR code and its check number matches. The receiver is TRAN THI MAI, the account "
+            "holder printed on the card, and 25,000 đ is the right price. Small shops are often paid into "
+            "the owner's own account. When you pay for real, still compare the name in your bank app with "
+            "the name at the counter.")),
+    Card("luka-receiver", _vietqr("0000007654321", STRANGER, LUKA_PRICE), "Cà phê Luka", COUNTER_CAPTION, False,
+         N_("The code is valid, but the receiver is NGUYEN VAN TUAN, while the card prints TRAN THI MAI as "
+            "the account holder. Someone may have stuck their own code over the shop's. Do not pay; ask the "
+            "seller whose account it is.")),
+    Card("luka-broken", _tampered(_LUKA, "5405" + LUKA_PRICE, "5406250000"), "Cà phê Luka", COUNTER_CAPTION,
+         False,
          N_("This code was changed or damaged: the check number at its end does not match, and the amount "
             "became 250,000 đ. Do not pay with this code; ask the seller again.")),
     Card("bank-lookalike", "https://vietcornbank-xacthuc.test/dang-nhap", "Vietcombank",

@@ -3,7 +3,8 @@
 Each warning has a code (stable, for tests and grading), a level and a sentence that names the
 danger and says what to do. ``info`` explains, ``caution`` asks for care, ``danger`` says "do not".
 
-Every sentence is a gettext message (English here, Vietnamese in ``kiosk/locale/vi``). The tables
+Every sentence is a gettext message (English here, Vietnamese in ``kiosk/locale/vi``, where it
+speaks to the learner as "Bác", as the lessons do). The tables
 translate when they are read, not when this module is imported, so the words follow the kiosk's
 language (``kiosk.i18n.use_language``) wherever they are shown: the drill screen, the CLI.
 """
@@ -100,7 +101,7 @@ WARNINGS: Mapping[str, tuple[Level, str]] = Translated({
     "no_receiver_name": ("info", N_("The code does not give the receiver's name. Your bank app will show the real name: read "
                                     "it carefully before sending.")),
     "check_receiver": ("info", N_("Before you press send, read the receiver's name that your bank app shows and compare it "
-                                  "with the name of the shop or seller.")),
+                                  "with the name printed at the counter or given by the seller.")),
     # Links
     "http": ("caution", N_("This site is not protected (its address starts with “http”, without the “s”): others can "
                            "see or change what you send. Do not type a password or an account number.")),
@@ -136,8 +137,8 @@ WARNINGS: Mapping[str, tuple[Level, str]] = Translated({
     "impersonation": ("danger", N_("The name “{name}” pretends to be a bank, the police or a government office. Cheats use "
                                    "names like this to make scam calls. Do not save it, do not call back.")),
     "call": ("info", N_("This code will call the number {number}. Only call if you know whose number it is.")),
-    "premium": ("caution", N_("The number {number} is a high-rate service number (starting 1900): a long call costs a "
-                              "lot of money.")),
+    "premium": ("caution", N_("The number {number} starts with 1900: calls to it are charged at a higher rate. Only call "
+                              "it if it is the number printed on your bill or card.")),
     "foreign": ("caution", N_("This is a foreign number ({number}): calling costs a lot, and scammers often use foreign "
                               "numbers.")),
     "sms": ("info", N_("This code writes a text message to the number {number}. Read it carefully before you "

@@ -208,7 +208,7 @@ def test_a_lesson_step_asks_for_its_card_and_gets_the_verdict_back(tmp_path):
         screen = app.root.get_screen("qr_practice")
         screen.start_drill(card="luka-ok", on_result=lambda *r: results.append(r), on_leave=lambda: left.append(1))
         yield from wait_for_phase(screen, "question")
-        assert screen.inside.startswith("Người nhận: CA PHE LUKA")
+        assert screen.inside.startswith("Người nhận: TRAN THI MAI")
         tap(find(_(TRUST)))
         yield 0.2
         assert results == [("luka-ok", True, _(CARD["luka-ok"].explanation))]
