@@ -2,8 +2,13 @@
 
 Source: VietQR.io's public bank list, ``GET https://api.vietqr.io/v2/banks``, documented at
 https://www.vietqr.io/api-bank (fields ``bin``, ``shortName``, ``name``); 63 entries as published
-in 2025. Kept here, not fetched, because the kiosk works offline. When NAPAS adds a bank, a code
-with its BIN shows "ngân hàng chưa có trong danh sách" until this table is updated.
+in 2025. Updated in December 2026 for the banks renamed since, so learners see the names their
+bank apps now show: Oceanbank (970414) is MBV, CBBank (970444) VCBNeo, DongA Bank (970406) Vikki
+Bank, Viet Capital Bank (970454) BVBank, PG Bank (970430) Ngân hàng TMCP Thịnh Vượng và Phát
+Triển, and GPBank (970408), renamed Ngân hàng Kỷ Nguyên Thịnh Vượng in October 2025, keeps its
+short name (the State Bank's review of 9/10/2025 reported by vietbao.vn; xe.today, 3/2025;
+dnse.com.vn). Kept here, not fetched, because the kiosk works offline. When NAPAS adds a bank, a
+code with its BIN shows "ngân hàng chưa có trong danh sách" until this table is updated.
 """
 from typing import NamedTuple
 
@@ -35,23 +40,23 @@ BANKS: dict[str, Bank] = {
     "970412": Bank("PVcomBank", "Ngân hàng TMCP Đại Chúng Việt Nam"),
     "970429": Bank("SCB", "Ngân hàng TMCP Sài Gòn"),
     "970431": Bank("Eximbank", "Ngân hàng TMCP Xuất Nhập khẩu Việt Nam"),
-    "970430": Bank("PGBank", "Ngân hàng TMCP Xăng dầu Petrolimex"),
+    "970430": Bank("PGBank", "Ngân hàng TMCP Thịnh Vượng và Phát Triển"),
     "970425": Bank("ABBANK", "Ngân hàng TMCP An Bình"),
     "970409": Bank("BacABank", "Ngân hàng TMCP Bắc Á"),
     "970438": Bank("BaoVietBank", "Ngân hàng TMCP Bảo Việt"),
-    "970406": Bank("DongABank", "Ngân hàng TMCP Đông Á"),
+    "970406": Bank("Vikki Bank", "Ngân hàng TNHH MTV Số Vikki"),
     "970452": Bank("KienLongBank", "Ngân hàng TMCP Kiên Long"),
-    "970414": Bank("Oceanbank", "Ngân hàng Thương mại TNHH MTV Đại Dương"),
+    "970414": Bank("MBV", "Ngân hàng TNHH MTV Việt Nam Hiện Đại"),
     "970440": Bank("SeABank", "Ngân hàng TMCP Đông Nam Á"),
     "970400": Bank("SaigonBank", "Ngân hàng TMCP Sài Gòn Công Thương"),
     "970427": Bank("VietABank", "Ngân hàng TMCP Việt Á"),
-    "970454": Bank("VietCapitalBank", "Ngân hàng TMCP Bản Việt"),
+    "970454": Bank("BVBank", "Ngân hàng TMCP Bản Việt"),
     "970433": Bank("VietBank", "Ngân hàng TMCP Việt Nam Thương Tín"),
-    "970408": Bank("GPBank", "Ngân hàng Thương mại TNHH MTV Dầu Khí Toàn Cầu"),
-    "970444": Bank("CBBank", "Ngân hàng Thương mại TNHH MTV Xây dựng Việt Nam"),
+    "970408": Bank("GPBank", "Ngân hàng Thương mại TNHH MTV Kỷ Nguyên Thịnh Vượng"),
+    "970444": Bank("VCBNeo", "Ngân hàng Thương mại TNHH MTV Ngoại thương Công nghệ số"),
     "546034": Bank("CAKE", "TMCP Việt Nam Thịnh Vượng - Ngân hàng số CAKE by VPBank"),
     "546035": Bank("Ubank", "TMCP Việt Nam Thịnh Vượng - Ngân hàng số Ubank by VPBank"),
-    "963388": Bank("Timo", "Ngân hàng số Timo by Ban Viet Bank (Timo)"),
+    "963388": Bank("Timo", "Ngân hàng số Timo by BVBank (Timo)"),
     "970424": Bank("ShinhanBank", "Ngân hàng TNHH MTV Shinhan Việt Nam"),
     "458761": Bank("HSBC", "Ngân hàng TNHH MTV HSBC (Việt Nam)"),
     "970410": Bank("StandardChartered", "Ngân hàng TNHH MTV Standard Chartered Bank Việt Nam"),

@@ -1,5 +1,6 @@
 """``inspect``: VietQR fields and checksum, links, Wi-Fi, contacts, calls and messages, in plain Vietnamese."""
 import json
+import re
 import unicodedata
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from kiosk.qr.inspect import inspect
 from kiosk.qr.emv import build, check_crc, crc16_ccitt_false, parse_tlv
 from kiosk.qr.practice import CARDS
+from kiosk.qr.banks import BANKS
 from kiosk.qr.words import WARNINGS
 
 LUKA = build([("00", "01"), ("01", "12"),
@@ -42,6 +44,24 @@ def test_a_valid_vietqr_shows_receiver_amount_note_and_bank():
     assert details["crc_ok"] is True and details["bin"] == "970436" and details["service"] == "QRIBFTTA"
     assert details["additional"] == {"bill_number": "HD42", "purpose": "Ca phe Luka"}
     assert codes(report) == {"check_receiver"}
+
+
+@pytest.mark.parametrize("bin_code, shown", [
+    ("970414", "MBV (Ngân hàng TNHH MTV Việt Nam Hiện Đại)"),
+    ("970444", "VCBNeo (Ngân hàng Thương mại TNHH MTV Ngoại thương Công nghệ số)"),
+    ("970406", "Vikki Bank (Ngân hàng TNHH MTV Số Vikki)"),
+    ("970408", "GPBank (Ngân hàng Thương mại TNHH MTV Kỷ Nguyên Thịnh Vượng)"),
+    ("970454", "BVBank (Ngân hàng TMCP Bản Việt)"),
+])
+def test_renamed_banks_are_shown_by_their_current_names(bin_code, shown):
+    payload = build([("00", "01"), ("01", "11"),
+                     ("38", [("00", "A000000727"), ("01", [("00", bin_code), ("01", "0000001234567")]),
+                             ("02", "QRIBFTTA")]),
+                     ("53", "704"), ("58", "VN"), ("59", "TRAN THI MAI")])
+    assert field(inspect(payload), "bank") == shown
+    names = " ".join(f"{bank.short_name} {bank.name}" for bank in BANKS.values())
+    for old in ("Oceanbank", "Đại Dương", "CBBank", "Xây dựng", "DongA", "Đông Á", "Dầu Khí", "VietCapital", "Petrolimex"):
+        assert old not in names
 
 
 def test_a_changed_amount_breaks_the_checksum():
@@ -199,6 +219,18 @@ def test_every_card_explains_itself_the_way_the_drill_says():
     assert codes(kinds["bank-lookalike"]) == {"lookalike"}
     assert {"apk", "http", "prize_bait"} <= codes(kinds["sticker-50k"])
     assert codes(kinds["cafe-wifi"]) == {"wifi_ok"}
+
+
+def test_the_words_speak_to_bac_and_a_1900_number_is_not_called_a_scam():
+    """Advice is addressed to the learner ("Bác đừng…"), never a bare "Hãy…"/"Đừng…"; EVNHCMC's real
+    hotline is a 1900 number, so the warning is about the cost and where to find the right number."""
+    for code, (_level, text) in WARNINGS.items():
+        assert not re.search(r"(^|[.:;]\s+)(Hãy|Đừng)\b", text), code
+    premium = inspect("tel:1900545454")["warnings"]
+    text = next(w["text"] for w in premium if w["code"] == "premium")
+    assert text == ("Số 1900545454 có đầu 1900: gọi tới số này bị tính cước cao hơn. "
+                    "Bác chỉ gọi khi đó là số in trên hóa đơn hay trên thẻ của Bác.")
+    assert next(w["text"] for w in inspect(LUKA)["warnings"]).endswith("so với tên in ở quầy hoặc tên người bán nói.")
 
 
 def test_all_words_are_nfc_vietnamese_and_reports_are_json():

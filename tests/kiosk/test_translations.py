@@ -27,3 +27,15 @@ def test_the_compiled_catalog_is_used_and_english_is_available():
     assert _("Continue") == "Continue"
     use_language("vi")
     assert _("Continue") == "Tiếp tục"
+
+
+def test_the_wording_the_content_review_asked_for():
+    """One term for the start page, tone marks placed as in the lessons (hóa, khóa, hủy), the share
+    drill's buttons about giving something, not posting it."""
+    vi = {m.id: m.string for m in catalog() if m.id}
+    assert (vi["Fine to share"], vi["Do not share"]) == ("Đưa được", "Không đưa")
+    assert (vi["Cancel"], vi["Yes, I am still learning"]) == ("Hủy", "Còn, học tiếp")
+    assert vi["Back to the start"] == "Về trang đầu"
+    texts = "\n".join(vi.values())
+    assert "màn hình đầu" not in texts and "theo sức" not in texts
+    assert re.findall(r"\w*(?:o[áàảãạéèẻẽẹ]|(?<![qQ])u[ýỳỷỹỵ])(?!\w)", texts) == []
