@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from lessons import BUILTIN_PACKS  # noqa: F401 - re-exported: callers find the built-in packs beside load_pack
+from lessons.problems import PackProblem, from_validation, problem
 from lessons.schema import Lesson, PackInfo
 from lessons.text import nfc
 
@@ -27,18 +28,6 @@ class Pack:
 
     def lesson(self, lesson_id: str) -> Lesson:
         return next(lesson for lesson in self.lessons if lesson.id == lesson_id)
-
-
-@dataclass(frozen=True)
-class PackProblem:
-    """One thing wrong in a pack: where it is and what is wrong, in words."""
-
-    file: Path
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.where}: {self.message}" if self.where else f"{self.file}: {self.message}"
 
 
 class PackError(Exception):
@@ -59,10 +48,9 @@ def unsafe_entries(folder: Path) -> list[PackProblem]:
     for path in sorted(Path(folder).rglob("*")):
         mode = path.lstat().st_mode
         if stat.S_ISLNK(mode):
-            problems.append(PackProblem(path, "", "is a symbolic link; a pack holds only plain files: "
-                                                  "copy the file itself into the pack folder"))
+            problems.append(problem(path, "", "symlink"))
         elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            problems.append(PackProblem(path, "", "is not a plain file (a pipe or a device); remove it from the pack"))
+            problems.append(problem(path, "", "special_file"))
     return problems
 
 
@@ -77,11 +65,11 @@ def _read_yaml(path: Path, problems: list[PackProblem]) -> object:
     try:
         return yaml.load(nfc(path.read_text(encoding="utf-8")), Loader=SAFE_LOADER)
     except (OSError, UnicodeDecodeError) as exc:
-        problems.append(PackProblem(path, "", f"cannot read the file ({exc})"))
+        problems.append(problem(path, "", "unreadable_file", detail=str(exc)))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problems.append(PackProblem(path, where, f"not valid YAML ({getattr(exc, 'problem', exc)})"))
+        problems.append(problem(path, where, "bad_yaml", detail=str(getattr(exc, "problem", exc))))
     return UNREADABLE
 
 
@@ -93,9 +81,7 @@ def _load(model: type, path: Path, problems: list[PackProblem]):
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
-            where = ".".join(str(part) for part in error["loc"])
-            problems.append(PackProblem(path, where, error["msg"]))
+        problems += [from_validation(path, error) for error in exc.errors()]
     return None
 
 
@@ -108,7 +94,7 @@ def load_pack(folder: Path) -> Pack:
     info_file = folder / "pack.yaml"
     info = _load(PackInfo, info_file, problems) if info_file.exists() else None
     if not info_file.exists():
-        problems.append(PackProblem(info_file, "", "missing: every pack needs a pack.yaml"))
+        problems.append(problem(info_file, "", "no_pack_yaml"))
     lessons: list[Lesson] = []
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.yaml")):
@@ -119,10 +105,10 @@ def load_pack(folder: Path) -> Pack:
             lessons.append(lesson)
             digest.update(lesson.model_dump_json().encode())
     if not lessons and not problems:
-        problems.append(PackProblem(folder, "", "the pack has no lessons"))
+        problems.append(problem(folder, "", "no_lessons"))
     ids = [lesson.id for lesson in lessons]
     for repeated in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.append(PackProblem(folder, "", f"lesson id {repeated!r} is used by more than one file"))
+        problems.append(problem(folder, "", "lesson_id_repeated", lesson=repeated))
     if problems:
         raise PackError(problems)
     return Pack(info=info, lessons=tuple(lessons), content_hash=digest.hexdigest(), path=folder)

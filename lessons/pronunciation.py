@@ -19,6 +19,7 @@ from typing import Iterable, Iterator
 import yaml
 
 from lessons.pack import PackProblem
+from lessons.problems import problem
 from lessons.schema import Lesson
 from lessons.text import nfc
 
@@ -98,9 +99,7 @@ def check_pronunciation(language: str, lessons: Iterable[tuple[Lesson, Path]]) -
     for lesson, path in lessons:
         for where, text in spoken_texts(lesson):
             for word in dict.fromkeys(table.unsayable(text)):
-                problems.append(PackProblem(path, ".".join(map(str, where)),
-                                            f"narration cannot say {word!r}: espeak-ng would spell it letter by "
-                                            f"letter or read it in English; add its reading to {TABLE_FILE.name}"))
+                problems.append(problem(path, ".".join(map(str, where)), "unsayable_word", word=word, table=TABLE_FILE.name))
     return problems
 
 

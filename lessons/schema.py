@@ -8,6 +8,9 @@ three options).
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from lessons.problems import KINDS
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 # A step's picture: a phone screen the kiosk draws ("phone:sms-thread") or a rendered illustration
@@ -70,7 +73,7 @@ class ChoiceStep(StepBase):
         ids = [option.id for option in self.options]
         _unique(ids, "option")
         if self.correct not in ids:
-            raise ValueError(f"correct answer {self.correct!r} is not one of the options {ids}")
+            raise _refused("correct_not_an_option", correct=self.correct, ids=ids)
         return self
 
 
@@ -107,13 +110,11 @@ class PhoneScreen(Strict):
     def _fits_the_screen(self) -> "PhoneScreen":
         _unique([e.id for e in self.elements], "element")
         if self.rows > 3 - bool(self.message):
-            raise ValueError(f"{len(self.elements)} elements in {self.columns} column(s) make {self.rows} rows; "
-                             f"the 7-inch screen fits 3 rows of 20 mm targets, 2 with a message")
+            raise _refused("too_many_rows", elements=len(self.elements), columns=self.columns, rows=self.rows)
         if self.message and self.rows > 1 and len(self.message) > 40:
-            raise ValueError("beside two rows of elements a message fits in 40 characters (two lines); "
-                             "a longer one leaves room for one row")
+            raise _refused("message_too_long")
         if self.columns > 1 and any(len(e.label) > 12 for e in self.elements):
-            raise ValueError("with 2 or 3 columns each label must be 12 characters or fewer")
+            raise _refused("label_too_long")
         return self
 
 
@@ -136,10 +137,9 @@ class TapStep(StepBase):
     def _correct_is_on_screen(self) -> "TapStep":
         ids = [e.id for e in self.phone.elements]
         if self.correct not in ids:
-            raise ValueError(f"correct element {self.correct!r} is not on the phone screen {ids}")
+            raise _refused("correct_not_on_screen", correct=self.correct, ids=ids)
         if self.gesture != "tap" and self.phone.rows > 2 - bool(self.phone.message):
-            raise ValueError("a hold or swipe drill also shows its one-tap alternative: at most 2 rows "
-                             "of elements (1 with a message) fit the 7-inch screen")
+            raise _refused("gesture_too_many_rows")
         return self
 
 
@@ -200,11 +200,11 @@ class KeypadStep(StepBase):
     @model_validator(mode="after")
     def _mode_fits(self) -> "KeypadStep":
         if self.mode == "passphrase" and (len(self.words) < 4 or self.expected):
-            raise ValueError("a passphrase keypad needs 4 to 8 words and no expected value")
+            raise _refused("passphrase_words")
         if self.mode == "pin" and self.words:
-            raise ValueError("a PIN keypad has digits, not words")
+            raise _refused("pin_has_words")
         if self.expected and len(self.expected) != self.length:
-            raise ValueError(f"expected has {len(self.expected)} digits but length is {self.length}")
+            raise _refused("expected_length", digits=len(self.expected), length=self.length)
         return self
 
 
@@ -220,10 +220,16 @@ Step = Annotated[Union[ExplainStep, ChoiceStep, TapStep, OrderStep, ShareStep, K
                  Field(discriminator="kind")]
 
 
+def _refused(code: str, **params) -> PydanticCustomError:
+    """A schema rule broken, as pydantic's error of type ``code`` (a kind of ``lessons.problems``) with its
+    English words and ``params``, so the dashboard can say it in Vietnamese."""
+    return PydanticCustomError(code, KINDS[code] % params, params)
+
+
 def _unique(ids: list[str], what: str) -> None:
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
-        raise ValueError(f"{what} ids repeat: {', '.join(repeated)}")
+        raise _refused("ids_repeat", what=what, ids=", ".join(repeated))
 
 
 class Lesson(Strict):

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from lessons.pack import PackError, PackProblem, unsafe_entries
+from lessons.problems import problem
 
 SIGNATURE_FILE = "signature.json"
 MANIFEST_FORMAT = 1
@@ -147,14 +148,14 @@ def read_signature(folder: Path) -> tuple[dict | None, list[PackProblem]]:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return None, [PackProblem(path, "", "missing: the pack is not signed")]
+        return None, [problem(path, "", "unsigned")]
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        return None, [PackProblem(path, "", f"cannot be read as a signature file ({exc})")]
+        return None, [problem(path, "", "signature_unreadable", detail=str(exc))]
     if not isinstance(record, dict):
-        return None, [PackProblem(path, "", "is not a signature file (expected a JSON object)")]
+        return None, [problem(path, "", "signature_not_an_object")]
     if record.get("format") != MANIFEST_FORMAT:
-        return None, [PackProblem(path, "format", f"is {record.get('format')!r}; this version reads format {MANIFEST_FORMAT}")]
-    problems = [PackProblem(path, name, "is missing or has the wrong type")
+        return None, [problem(path, "format", "signature_format", found=record.get("format"), expected=MANIFEST_FORMAT)]
+    problems = [problem(path, name, "signature_field")
                 for name, kind in (("key_id", str), ("content_hash", str), ("signature", str), ("files", dict))
                 if not isinstance(record.get(name), kind)]
     return (None, problems) if problems else (record, [])
@@ -180,29 +181,26 @@ def verify_pack(folder: Path, trusted_public_keys: Iterable[Ed25519PublicKey]) -
     trusted = {key_id(key): key for key in trusted_public_keys}
     key = trusted.get(record["key_id"])
     if key is None:
-        return [PackProblem(path, "key_id", f"the pack was signed with key {record['key_id']}, which is not "
-                                            f"a trusted key (trusted: {', '.join(sorted(trusted)) or 'none'})")]
+        return [problem(path, "key_id", "untrusted_key", key=record["key_id"], trusted=", ".join(sorted(trusted)) or "none")]
     try:
         key.verify(base64.b64decode(record["signature"], validate=True), manifest_bytes(record["files"]))
     except (InvalidSignature, binascii.Error, ValueError):
-        return [PackProblem(path, "signature", f"does not verify with key {record['key_id']}; "
-                                               "the signature file was altered or made with another key")]
+        return [problem(path, "signature", "bad_signature", key=record["key_id"])]
     return _unchanged(folder, record)
 
 
 def _unchanged(folder: Path, record: dict) -> list[PackProblem]:
     """Compare the signed file list with the folder, naming each file that differs."""
     if hashlib.sha256(manifest_bytes(record["files"])).hexdigest() != record["content_hash"]:
-        return [PackProblem(folder / SIGNATURE_FILE, "content_hash", "does not match the signed file list; "
-                                                                     "the signature file was altered")]
+        return [problem(folder / SIGNATURE_FILE, "content_hash", "file_list_altered")]
     try:
         current = pack_files(folder)
     except PackError as exc:
         return exc.problems
     except OSError as exc:
-        return [PackProblem(folder, "", f"cannot read the pack's files to check the signature ({exc})")]
+        return [problem(folder, "", "files_unreadable", detail=str(exc))]
     signed = record["files"]
-    return ([PackProblem(folder / name, "", "changed since the pack was signed")
+    return ([problem(folder / name, "", "changed_after_signing")
              for name in sorted(signed.keys() & current.keys()) if signed[name] != current[name]]
-            + [PackProblem(folder / name, "", "added after the pack was signed") for name in sorted(current.keys() - signed.keys())]
-            + [PackProblem(folder / name, "", "removed after the pack was signed") for name in sorted(signed.keys() - current.keys())])
+            + [problem(folder / name, "", "added_after_signing") for name in sorted(current.keys() - signed.keys())]
+            + [problem(folder / name, "", "removed_after_signing") for name in sorted(signed.keys() - current.keys())])

@@ -4,10 +4,11 @@
 at nothing, text over the screen's budget, unknown fields, broken YAML). This module adds what a
 single lesson file cannot know: pictures that are not in the folder, translations that drifted
 from the Vietnamese pack, and a signature that no longer matches. Every check returns
-``PackProblem`` values with a line number, so the CLI, the kiosk and the ward server report alike.
+``PackProblem`` values (``lessons.problems``: a kind code, its parameters, English words) with a
+line number, so the CLI, the kiosk and the ward server report alike.
 """
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -15,6 +16,7 @@ import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from lessons.pack import Pack, PackError, PackProblem, load_pack
+from lessons.problems import problem
 from lessons.pronunciation import check_pronunciation
 from lessons import PICTURES
 from lessons.schema import PHONE_PICTURE, PHONE_SCREENS, ExplainStep, Lesson
@@ -71,14 +73,13 @@ def find_packs(paths: Iterable[Path]) -> tuple[list[Path], list[PackProblem]]:
     problems: list[PackProblem] = []
     for path in map(Path, paths):
         if not path.is_dir():
-            problems.append(PackProblem(path, "", "is not a folder" if path.exists() else "does not exist"))
+            problems.append(problem(path, "", "not_a_folder" if path.exists() else "does_not_exist"))
         elif _holds_yaml(path):
             folders.append(path)
         else:
             inner = [child for child in sorted(path.iterdir()) if child.is_dir() and _holds_yaml(child)]
             if not inner:
-                problems.append(PackProblem(path, "", "holds no lesson pack (a pack folder has a pack.yaml "
-                                                      "and one .yaml file per lesson)"))
+                problems.append(problem(path, "", "no_pack_here"))
             folders += inner
     return folders, problems
 
@@ -105,9 +106,9 @@ def check_content(folder: Path) -> tuple[Pack | None, list[PackProblem]]:
     try:
         pack = load_pack(folder)
     except PackError as exc:
-        return None, [_with_line(problem) for problem in exc.problems]
+        return None, [_with_line(found) for found in exc.problems]
     spoken = check_pronunciation(pack.info.language, _lesson_files(pack))
-    return pack, check_images(pack) + check_pictures(pack) + [_with_line(problem) for problem in spoken]
+    return pack, check_images(pack) + check_pictures(pack) + [_with_line(found) for found in spoken]
 
 
 def _check_signature(folder: Path, trusted_keys: Sequence[Ed25519PublicKey]) -> tuple[str, list[PackProblem]]:
@@ -125,7 +126,7 @@ def _check_signature(folder: Path, trusted_keys: Sequence[Ed25519PublicKey]) -> 
 def check_images(pack: Pack) -> list[PackProblem]:
     """Every picture a step names must be a file in the pack folder (the kiosk shows nothing else)."""
     return [
-        _problem(path, ("steps", index, "image"), f"image {step.image!r} does not exist in the pack folder")
+        _problem(path, ("steps", index, "image"), "image_missing", image=step.image)
         for lesson, path in _lesson_files(pack)
         for index, step in enumerate(lesson.steps)
         if isinstance(step, ExplainStep) and step.image and not (pack.path / step.image).is_file()
@@ -141,14 +142,13 @@ def check_pictures(pack: Pack, pictures: Path = PICTURES) -> list[PackProblem]:
             where = ("steps", index, "picture")
             if step.picture is None:
                 if isinstance(step, ExplainStep) and not step.image:
-                    problems.append(_problem(path, ("steps", index), f"step {step.id!r} has neither a picture nor a "
-                                             "drill: add picture: phone:<screen> or an illustration from lessons/pictures"))
+                    problems.append(_problem(path, ("steps", index), "no_picture", step=step.id))
             elif step.picture.startswith(PHONE_PICTURE):
                 if step.picture.removeprefix(PHONE_PICTURE) not in PHONE_SCREENS:
-                    problems.append(_problem(path, where, f"phone screen {step.picture!r} is not one the kiosk draws "
-                                             f"({', '.join(sorted(PHONE_SCREENS))})"))
+                    problems.append(_problem(path, where, "unknown_phone_screen", picture=step.picture,
+                                             screens=", ".join(sorted(PHONE_SCREENS))))
             elif not (pictures / step.picture).is_file():
-                problems.append(_problem(path, where, f"picture {step.picture!r} is not in {pictures}"))
+                problems.append(_problem(path, where, "picture_missing", picture=step.picture, folder=str(pictures)))
     return problems
 
 
@@ -166,14 +166,15 @@ def check_translation(reference: Pack, translation: Pack) -> list[PackProblem]:
     language = reference.info.language
     theirs = {lesson.id: (lesson, path) for lesson, path in _lesson_files(translation)}
     ours = {lesson.id: (lesson, path) for lesson, path in _lesson_files(reference)}
-    problems = [PackProblem(translation.path, "", f"lesson {lesson_id!r} ({path}) has no translation in this pack")
+    problems = [problem(translation.path, "", "lesson_untranslated", lesson=lesson_id, lesson_file=str(path))
                 for lesson_id, (_, path) in ours.items() if lesson_id not in theirs]
-    problems += [_problem(path, ("id",), f"lesson {lesson_id!r} is not in the {language} pack {reference.path}")
+    problems += [_problem(path, ("id",), "lesson_not_in_reference", lesson=lesson_id, language=language,
+                          reference=str(reference.path))
                  for lesson_id, (_, path) in theirs.items() if lesson_id not in ours]
     for lesson, _ in ours.values():
         if lesson.id in theirs:
             translated, path = theirs[lesson.id]
-            problems += [_problem(path, where, message) for where, message in
+            problems += [_problem(path, where, code, **params) for where, code, params in
                          _differences(_skeleton(lesson.model_dump(mode="json")),
                                       _skeleton(translated.model_dump(mode="json")), (), language)]
     return problems
@@ -206,52 +207,50 @@ def _skeleton(value: object) -> object:
     return value
 
 
-def _differences(ours: object, theirs: object, where: tuple, language: str) -> Iterator[tuple[tuple, str]]:
-    """Where the translation's skeleton departs from the reference's, as (path in the translation, words)."""
+def _differences(ours: object, theirs: object, where: tuple, language: str) -> Iterator[tuple[tuple, str, dict]]:
+    """Where the translation's skeleton departs from the reference's, as (path in the translation, kind, params)."""
     if isinstance(ours, dict) and isinstance(theirs, dict):
         if ours.get("kind") != theirs.get("kind"):
-            yield where + ("kind",), f"kind is {theirs.get('kind')!r} here but {ours.get('kind')!r} in the {language} pack"
+            yield where + ("kind",), "kind_differs", {"theirs": theirs.get("kind"), "ours": ours.get("kind"), "language": language}
             return
         for key in ours:
             yield from _differences(ours[key], theirs.get(key), where + (key,), language)
     elif _is_id_list(ours) and _is_id_list(theirs):
         yield from _list_differences(ours, theirs, where, language)
     elif ours != theirs:
-        yield where, f"{where[-1]} is {theirs!r} here but {ours!r} in the {language} pack"
+        yield where, "value_differs", {"field": where[-1], "theirs": theirs, "ours": ours, "language": language}
 
 
 def _is_id_list(value: object) -> bool:
     return isinstance(value, list) and all(isinstance(item, dict) and "id" in item for item in value)
 
 
-def _list_differences(ours: list[dict], theirs: list[dict], where: tuple, language: str) -> Iterator[tuple[tuple, str]]:
+def _list_differences(ours: list[dict], theirs: list[dict], where: tuple, language: str) -> Iterator[tuple[tuple, str, dict]]:
     """Steps, options, elements, items or cards: the same ids, in the same order, each alike."""
     what = str(where[-1]).removesuffix("s")
     our_ids, their_ids = [item["id"] for item in ours], [item["id"] for item in theirs]
     for missing in (i for i in our_ids if i not in their_ids):
-        yield where, f"{what} {missing!r} of the {language} pack has no translation here"
+        yield where, "item_untranslated", {"what": what, "id": missing, "language": language}
     for extra in (i for i in their_ids if i not in our_ids):
-        yield where, f"{what} {extra!r} is not in the {language} pack"
+        yield where, "item_not_in_reference", {"what": what, "id": extra, "language": language}
     if [i for i in our_ids if i in their_ids] != [i for i in their_ids if i in our_ids]:
-        yield where, f"{what}s are in another order than in the {language} pack ({', '.join(our_ids)})"
+        yield where, "items_reordered", {"what": what, "language": language, "order": ", ".join(our_ids)}
     for item in ours:
         if item["id"] in their_ids:
             index = their_ids.index(item["id"])
             yield from _differences(item, theirs[index], where + (index,), language)
 
 
-def _problem(file: Path, where: Sequence[str | int], message: str) -> PackProblem:
-    return _with_line(PackProblem(file, ".".join(map(str, where)), message))
+def _problem(file: Path, where: Sequence[str | int], code: str, **params) -> PackProblem:
+    return _with_line(problem(file, ".".join(map(str, where)), code, **params))
 
 
-def _with_line(problem: PackProblem) -> PackProblem:
-    """Prefix a schema path ("steps.3.options.1.text") with its line in the YAML file, and drop
-    pydantic's "Value error, " preamble, for the volunteer."""
-    message = problem.message.removeprefix("Value error, ")
-    if not problem.where or problem.where.startswith("line ") or problem.file.suffix != ".yaml":
-        return PackProblem(problem.file, problem.where, message)
-    line = _line_of(problem.file, problem.where.split("."))
-    return PackProblem(problem.file, f"line {line}, {problem.where}" if line else problem.where, message)
+def _with_line(found: PackProblem) -> PackProblem:
+    """Prefix a schema path ("steps.3.options.1.text") with its line in the YAML file, for the volunteer."""
+    if not found.where or found.where.startswith("line ") or found.file.suffix != ".yaml":
+        return found
+    line = _line_of(found.file, found.where.split("."))
+    return replace(found, where=f"line {line}, {found.where}") if line else found
 
 
 def _line_of(file: Path, parts: Sequence[str]) -> int | None:
