@@ -266,11 +266,14 @@ EOF
 
     stage "systemd units, journal limits and the hardware watchdog"
     put "$HERE/systemd/kiosk.service" "$UNITS/kiosk.service" 644
+    put "$HERE/systemd/kiosk-update.service" "$UNITS/kiosk-update.service" 644
+    put "$HERE/systemd/kiosk-update.timer" "$UNITS/kiosk-update.timer" 644
     put "$HERE/kiosk-boot-check.sh" "$LIB/kiosk-boot-check" 755
     put "$HERE/systemd/journald-bdhvs.conf" /etc/systemd/journald.conf.d/bdhvs.conf 644
     put "$HERE/systemd/watchdog-bdhvs.conf" /etc/systemd/system.conf.d/bdhvs-watchdog.conf 644
     put "$HERE/polkit-bdhvs-network.rules" /etc/polkit-1/rules.d/50-bdhvs-network.rules 644
     enable_unit kiosk.service multi-user.target
+    enable_unit kiosk-update.timer timers.target
     link /dev/null "$UNITS/getty@tty1.service"  # masked: the kiosk owns the first screen
 
     stage "Boot settings"
@@ -290,7 +293,7 @@ EOF
     esac
 
     stage "Starting the kiosk"
-    start_units kiosk.service
+    start_units kiosk.service kiosk-update.timer
 }
 
 read_only_on() {  # overlayroot over the root; the data partition stays writable
@@ -359,6 +362,7 @@ install_ward() {
 WARD_DATABASE_URL=${DATABASE:-sqlite:////var/lib/bdhvs-ward/ward.sqlite3}
 WARD_SERVE_ARGS=$serve
 WARD_BACKUP_DIR=/var/backups/bdhvs-ward
+WARD_RELEASES_DIR=/var/lib/bdhvs-ward/releases
 EOF
     run chgrp ward /etc/bdhvs/ward.env
 

@@ -1,7 +1,9 @@
 """``kiosk-update``: install a signed kiosk release, switch to it, and switch back.
 
+    kiosk-update fetch [--no-restart]            the ward server's newest release, if it is not running
+                                                 (kiosk-update.timer, every few hours)
     kiosk-update install SOURCE [--no-restart]   SOURCE: a release folder (USB stick), a .tar of one,
-                                                 or an https:// address on the ward server
+                                                 or an https:// address
     kiosk-update rollback                        back to the previous release
     kiosk-update status [--json]                 releases, the current one, a failed one
     kiosk-update build --version V --key KEY --out DIR WHEEL...   make a signed release (ward office)
@@ -10,6 +12,12 @@ Each release lives in its own folder, ``/opt/bdhvs/releases/<version>/`` (a venv
 ``--system-site-packages`` holding the kiosk and every dependency from the release's own wheels,
 so a kiosk installs it with no network), and ``current`` points at the one kiosk.service starts.
 Switching is one atomic rename of that link; ``previous`` keeps the one before.
+
+``fetch`` asks the ward server this kiosk is enrolled with (its device token, as for lesson packs)
+for the manifest of the newest release it publishes (``sync.releases``), and downloads it only when
+it is signed with a key the kiosk trusts and is neither the running release nor the one that
+failed to start; the timer switches without a restart, so a learner's lesson is never cut short:
+the new release starts with the kiosk's next start (the venue's morning power-on).
 
 A release is signed like a lesson pack (``lessons.signing``: an ed25519 signature over every
 file's SHA-256), so a changed or swapped wheel is refused before anything is installed. If the
@@ -20,33 +28,27 @@ sees which release runs.
 import argparse
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from lessons.signing import load_private_key, load_public_key, sign_pack, verify_pack
+from lessons.signing import key_id, load_private_key, load_public_key, sign_pack
+from sync.client import SyncClient
+from sync.credentials import Credentials
+from sync.problems import SyncError
+from sync.releases import (MAX_RELEASE_BYTES, RELEASE_FILE, RELEASE_FORMAT, VERSION, ReleaseManifest, ReleaseRefused,
+                           read_release, unpack_archive)
 
 APP = Path("/opt/bdhvs")
 STATE = Path("/var/lib/bdhvs/update")
-RELEASE_FILE = "release.json"
-RELEASE_FORMAT = 1
-VERSION = re.compile(r"^[0-9][0-9A-Za-z.+_-]{0,39}$")  # fits the heartbeat's app_version
-MAX_RELEASE_BYTES = 500_000_000
-MAX_RELEASE_FILES = 500
 KEEP_RELEASES = 3
 
 Runner = Callable[[Sequence[str]], None]
 Installer = Callable[[Path, Path, str], None]
-
-
-class ReleaseRefused(Exception):
-    """The release cannot be installed; the message says why, for the technician."""
 
 
 @dataclass(frozen=True)
@@ -99,48 +101,16 @@ def venv_installer(runner: Runner = run) -> Installer:
     return install
 
 
-def read_release(folder: Path, keys: list) -> str:
-    """The version of the signed release in ``folder``; ReleaseRefused if it is not one we trust."""
-    problems = verify_pack(folder, keys)
-    if problems:
-        raise ReleaseRefused("the release's signature does not verify: " + "; ".join(str(p) for p in problems[:3]))
-    try:
-        document = json.loads((folder / RELEASE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ReleaseRefused(f"{RELEASE_FILE} cannot be read ({exc})") from None
-    if not isinstance(document, dict) or document.get("format") != RELEASE_FORMAT:
-        raise ReleaseRefused(f"{RELEASE_FILE} is not a release description this kiosk reads")
-    version = document.get("version")
-    if not isinstance(version, str) or not VERSION.match(version):
-        raise ReleaseRefused(f"{RELEASE_FILE} does not name a release version this kiosk reads")
-    if not list((folder / "wheels").glob(f"bdhvs_kiosk-{version}-*.whl")):
-        raise ReleaseRefused(f"the release holds no bdhvs_kiosk {version} wheel")
-    return version
-
-
 def unpack(source: str, into: Path, ca_bundle: Path | None = None) -> Path:
     """The release folder for ``source``: the folder itself, or a .tar (a file, or downloaded)
     unpacked into ``into`` with only plain files and folders, bounded in size and count."""
+    if Path(source).is_dir():
+        return Path(source)
     if source.startswith("https://"):
         archive = into / "release.tar"
         _download(source, archive, ca_bundle)
-    elif Path(source).is_dir():
-        return Path(source)
-    else:
-        archive = Path(source)
-    folder = into / "release"
-    try:
-        with tarfile.open(archive) as tar:
-            members = tar.getmembers()
-            if len(members) > MAX_RELEASE_FILES or sum(m.size for m in members) > MAX_RELEASE_BYTES:
-                raise ReleaseRefused("the release archive is larger than a release can be")
-            if any(not (m.isfile() or m.isdir()) for m in members):
-                raise ReleaseRefused("the release archive holds links or special files")
-            tar.extractall(folder, filter="data")
-    except (OSError, tarfile.TarError) as exc:
-        raise ReleaseRefused(f"{source} is not a release folder or archive ({exc})") from None
-    entries = list(folder.iterdir())
-    return entries[0] if len(entries) == 1 and entries[0].is_dir() else folder
+        return unpack_archive(archive, into)
+    return unpack_archive(Path(source), into)
 
 
 def _download(url: str, target: Path, ca_bundle: Path | None) -> None:
@@ -160,9 +130,12 @@ def _download(url: str, target: Path, ca_bundle: Path | None) -> None:
         raise ReleaseRefused(f"the release could not be downloaded ({exc.__class__.__name__})") from None
 
 
-def install_release(folder: Path, keys: list, layout: Layout, installer: Installer) -> str:
-    """Verify, install beside the others, then switch ``current`` (the old one becomes ``previous``)."""
+def install_release(folder: Path, keys: list, layout: Layout, installer: Installer, expected: str | None = None) -> str:
+    """Verify, install beside the others, then switch ``current`` (the old one becomes ``previous``);
+    ``expected``: the version the release must be (the one its manifest named)."""
     version = read_release(folder, keys)
+    if expected is not None and version != expected:
+        raise ReleaseRefused(f"the release is {version}, not the {expected} its manifest named")
     target = layout.releases / version
     if not (target / ".complete").exists():
         staging = layout.releases / f".{version}.installing"
@@ -179,6 +152,26 @@ def install_release(folder: Path, keys: list, layout: Layout, installer: Install
     layout.forget_attempts()
     _prune(layout)
     return version
+
+
+def fetch(client: SyncClient, keys: list, layout: Layout, installer: Installer, scratch: Path) -> str | None:
+    """Install the ward's newest release when it is new to this kiosk; its version, or None when
+    there is nothing to install (none published, or the one running)."""
+    body = client.get_release()
+    if body is None:
+        return None
+    manifest = ReleaseManifest.parse(body)
+    if manifest.version == layout.version_of("current"):
+        return None
+    if manifest.version == status(layout)["failed"]:
+        raise ReleaseRefused(f"release {manifest.version} did not start on this kiosk before and was switched back; "
+                             "the ward must publish a newer one")
+    if manifest.key_id not in {key_id(key) for key in keys}:
+        raise ReleaseRefused(f"the ward's release {manifest.version} is signed with key {manifest.key_id}, "
+                             "which this kiosk does not trust (update_public_key)")
+    archive = scratch / "release.tar"
+    client.download_release(manifest.version, archive, manifest.size, manifest.sha256)
+    return install_release(unpack_archive(archive, scratch), keys, layout, installer, expected=manifest.version)
 
 
 def rollback(layout: Layout) -> str:
@@ -223,14 +216,24 @@ def build_release(wheels: list[Path], version: str, key: Path, out: Path) -> Pat
     return folder
 
 
-def _trusted_keys() -> tuple[list, Path | None]:
+def _kiosk_config():
     from kiosk.config import load_config
 
-    config = load_config().config
+    return load_config().config
+
+
+def _trusted_keys(config) -> list:
     key = config.update_public_key or config.pack_public_key
     if key is None:
         raise ReleaseRefused("no key to check releases with: set update_public_key in /etc/bdhvs/kiosk.toml")
-    return [load_public_key(key)], config.server_ca_bundle
+    return [load_public_key(key)]
+
+
+def _ward_client(config) -> SyncClient:
+    credentials = Credentials.load(config.credentials_file)
+    if credentials is None:
+        raise ReleaseRefused("this kiosk is not enrolled with a ward server: enroll it on the technician screen first")
+    return SyncClient(credentials, timeout=60, ca_bundle=config.server_ca_bundle)
 
 
 def _restart(runner: Runner) -> None:
@@ -242,6 +245,8 @@ def main(argv: list[str] | None = None, layout: Layout = Layout(), installer: In
          runner: Runner = run) -> int:
     parser = argparse.ArgumentParser(prog="kiosk-update", description="Install, switch and roll back kiosk releases.")
     commands = parser.add_subparsers(dest="command", required=True)
+    fetch_cmd = commands.add_parser("fetch", help="install the ward server's newest release if it is new here")
+    fetch_cmd.add_argument("--no-restart", action="store_true", help="switch without restarting the kiosk now")
     install_cmd = commands.add_parser("install", help="install a signed release and switch to it")
     install_cmd.add_argument("source", help="release folder, .tar file, or https:// address")
     install_cmd.add_argument("--no-restart", action="store_true", help="switch without restarting the kiosk now")
@@ -264,15 +269,23 @@ def main(argv: list[str] | None = None, layout: Layout = Layout(), installer: In
             print(f"kiosk-update: back to {rollback(layout)}")
             _restart(runner)
         else:
-            keys, ca_bundle = _trusted_keys()
-            with tempfile.TemporaryDirectory(prefix="kiosk-update-") as scratch:
-                folder = unpack(args.source, Path(scratch), ca_bundle)
-                version = install_release(folder, keys, layout, installer or venv_installer(runner))
+            config = _kiosk_config()
+            keys = _trusted_keys(config)
+            layout.releases.mkdir(parents=True, exist_ok=True)  # the scratch folder: on the data partition, not /tmp
+            with tempfile.TemporaryDirectory(prefix="kiosk-update-", dir=layout.releases.parent) as scratch:
+                if args.command == "fetch":
+                    version = fetch(_ward_client(config), keys, layout, installer or venv_installer(runner), Path(scratch))
+                else:
+                    folder = unpack(args.source, Path(scratch), config.server_ca_bundle)
+                    version = install_release(folder, keys, layout, installer or venv_installer(runner))
+            if version is None:
+                print(f"kiosk-update: the ward server has no new release; {layout.version_of('current')} stays")
+                return 0
             print(f"kiosk-update: {version} installed and current"
-                  + ("" if args.no_restart else "; restarting the kiosk"))
+                  + (" from the next start" if args.no_restart else "; restarting the kiosk"))
             if not args.no_restart:
                 _restart(runner)
-    except (ReleaseRefused, OSError, ValueError, subprocess.CalledProcessError) as exc:
+    except (ReleaseRefused, SyncError, OSError, ValueError, subprocess.CalledProcessError) as exc:
         print(f"kiosk-update: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -13,6 +13,7 @@ Every authenticated request carries this boot's id and monotonic clock, so the s
 records made before the kiosk's clock was set (``sync.server.clock``).
 """
 import gzip
+import hashlib
 import json
 import logging
 import os
@@ -33,6 +34,7 @@ from sync.outbox import Outbox
 from sync.problems import (EnrollmentFailed, Kind, NeedsEnrollment, Problem, ServerUnavailable, SetupProblem,
                            SyncError)
 from sync.records import Record, current_boot_id
+from sync.releases import MAX_MANIFEST_BYTES
 from sync.settle import PushResult, UnknownAnswer, settle
 
 __all__ = ["EnrollmentFailed", "NeedsEnrollment", "ServerUnavailable", "SetupProblem", "SyncClient", "SyncError",
@@ -223,6 +225,33 @@ class SyncClient:
         if not isinstance(document, dict):
             raise _garbled(self.credentials.server_url, "card progress is not a JSON object")
         return found[0], document
+
+    def get_release(self) -> bytes | None:
+        """The manifest of the ward's newest kiosk release (``sync.releases.ReleaseManifest``), or None when it has none."""
+        found = self._get_tagged("/api/v1/releases/latest", None, MAX_MANIFEST_BYTES, "a release manifest")
+        return found and found[1]
+
+    def download_release(self, version: str, target: Path, size: int, sha256: str) -> None:
+        """Stream release ``version``'s archive into ``target``; ServerUnavailable unless it is exactly
+        ``size`` bytes with that SHA-256 (a cut-short or swapped download is never unpacked)."""
+        # identity: a release's wheels are compressed already, and gzip would cost the ward server's CPU
+        response = self._request("GET", f"/api/v1/releases/{version}", headers={"Accept-Encoding": "identity"},
+                                 stream=True)
+        with response, target.open("wb") as out:
+            if response.status_code != 200:
+                raise _garbled(response.url, f"the release archive was answered HTTP {response.status_code}")
+            digest, written = hashlib.sha256(), 0
+            try:
+                for chunk in response.iter_content(1 << 16):
+                    written += len(chunk)
+                    if written > size:
+                        raise _garbled(response.url, "the release archive is longer than its manifest says")
+                    digest.update(chunk)
+                    out.write(chunk)
+            except requests.RequestException as exc:
+                raise ServerUnavailable(request_problem(exc, response.url)) from exc
+        if written != size or digest.hexdigest() != sha256:
+            raise _garbled(response.url, "the release archive does not match its manifest")
 
     def _get_tagged(self, path: str, etag: str | None, limit: int, what: str) -> tuple[str, bytes] | None:
         """GET ``path`` with If-None-Match: (its ETag unquoted, its body of at most ``limit`` bytes), or None

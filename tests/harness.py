@@ -27,8 +27,8 @@ class WardServer:
 
     ``app_options`` go to ``create_app`` (packs_dir, rate_per_s, burst, …); ``tls`` is a
     (certificate, key) pair of PEM files to serve HTTPS instead of HTTP; ``limits`` are the
-    ``ward-server serve`` connection limits. The bundle master key is a file of the test's own
-    (beside the SQLite file, or in a temporary folder for PostgreSQL) unless one is given.
+    ``ward-server serve`` connection limits. The bundle master key and the published releases are
+    the test's own (beside the SQLite file, or in a temporary folder for PostgreSQL) unless given.
     """
 
     def __init__(self, database_url: str, port: int | None = None, tls: tuple[Path, Path] | None = None,
@@ -38,10 +38,10 @@ class WardServer:
         self.tls = tls
         self.limits = limits
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
-        if "bundle_key_file" not in app_options:
-            folder = (Path(database_url.removeprefix("sqlite:///")).parent if database_url.startswith("sqlite:///")
-                      else Path(tempfile.mkdtemp(prefix="ward-keys-")))
-            app_options["bundle_key_file"] = folder / "ward-bundle.key"
+        folder = (Path(database_url.removeprefix("sqlite:///")).parent if database_url.startswith("sqlite:///")
+                  else Path(tempfile.mkdtemp(prefix="ward-keys-")))
+        app_options.setdefault("bundle_key_file", folder / "ward-bundle.key")
+        app_options.setdefault("releases_dir", folder / "releases")
         self.bundle_keys = BundleKeys(app_options["bundle_key_file"])
         self.app_options = app_options
         upgrade(database_url)

@@ -3,17 +3,21 @@
 Bigger harnesses have their own modules (``tests.harness`` for the ward server, ``tests.faultproxy``,
 ``tests.postgres``, ``tests.ui``); what is here is the small stuff: records, card pictures, packs.
 """
+import base64
 import datetime as dt
+import hashlib
 import io
 import json
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Callable, NamedTuple
 
 from PIL import Image
 
+from deploy.update import build_release
 from kiosk.config import KioskConfig
 from kiosk.doctor import CameraProbe, Machine
 from kiosk.qr.cards import qr_png
@@ -199,3 +203,27 @@ class ScriptedProxy(FaultProxy):
             fault = self.script.pop(0) if self.script else "pass"
             self.counts[fault] += 1
             return fault
+
+
+# Kiosk releases
+
+def kiosk_wheel(folder: Path, version: str) -> Path:
+    """A minimal real wheel named bdhvs-kiosk, as pip builds them (METADATA, WHEEL, RECORD)."""
+    info = f"bdhvs_kiosk-{version}.dist-info"
+    files = {f"{info}/METADATA": f"Metadata-Version: 2.1\nName: bdhvs-kiosk\nVersion: {version}\n",
+             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+             "bdhvs_release_marker.py": f"VERSION = {version!r}\n"}
+    record = [f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b'=').decode()},{len(text)}"
+              for name, text in files.items()] + [f"{info}/RECORD,,"]
+    path = folder / f"bdhvs_kiosk-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, text in {**files, f"{info}/RECORD": "\n".join(record) + "\n"}.items():
+            archive.writestr(name, text)
+    return path
+
+
+def signed_release(folder: Path, private_key: Path, version: str) -> Path:
+    """A release folder as ``kiosk-update build`` makes it, signed with ``private_key``, under ``folder``/out."""
+    wheels = folder / f"wheels-{version}"
+    wheels.mkdir(parents=True)
+    return build_release([kiosk_wheel(wheels, version)], version, private_key, folder / "out")

@@ -13,10 +13,11 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from sync.records import Batch
-from sync.server.api import kiosks
+from sync.server.api import kiosks, releases
 from sync.server.api.body import DEFAULT_BODY_LIMIT, component_schemas
 from sync.server.api.deps import KioskApi
 from sync.server.api.packsource import PackSource
+from sync.server.api.releasesource import ReleaseSource, default_releases_dir
 from sync.server.api.schemas import HeartbeatBody
 from sync.server.db import make_engine, make_sessions
 from sync.server.keys import BundleKeys, default_key_file
@@ -31,11 +32,14 @@ FAILURE_BURST = 20
 
 def create_app(database_url: str, *, packs_dir: Path | None = None, rate_per_s: float = RATE_PER_S,
                burst: float = BURST, bundle_key_file: Path | None = None,
-               failure_rate_per_s: float = FAILURE_RATE_PER_S, failure_burst: float = FAILURE_BURST) -> FastAPI:
+               failure_rate_per_s: float = FAILURE_RATE_PER_S, failure_burst: float = FAILURE_BURST,
+               releases_dir: Path | None = None) -> FastAPI:
     """The server bound to the database at ``database_url`` (already migrated).
 
     ``bundle_key_file`` holds the master key of USB bundle keys (default: beside the SQLite file,
-    or ``var/ward-bundle.key``); ``failure_*`` limit enrollment attempts and wrong tokens per address.
+    or ``var/ward-bundle.key``); ``failure_*`` limit enrollment attempts and wrong tokens per address;
+    ``releases_dir`` holds the kiosk releases published with ``ward-server release add`` (default: beside the
+    SQLite file, or ``var/releases``).
     """
     engine = make_engine(database_url)
 
@@ -55,7 +59,9 @@ def create_app(database_url: str, *, packs_dir: Path | None = None, rate_per_s: 
     app.state.kiosk_api = KioskApi(
         sessions, RateLimiter(rate_per_s, burst), RateLimiter(failure_rate_per_s, failure_burst), bundle_keys, packs,
         threading.Lock() if engine.dialect.name == "sqlite" else nullcontext())
+    app.state.releases = ReleaseSource(releases_dir or default_releases_dir(database_url))
     app.include_router(kiosks.router)
+    app.include_router(releases.router)
     schemas = {name: schema for model in (Batch, HeartbeatBody) for name, schema in component_schemas(model).items()}
     plain_openapi = app.openapi
 

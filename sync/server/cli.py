@@ -9,6 +9,8 @@
     ward-server import BUNDLE...          store USB bundles, write a receipt beside each
     ward-server audit [--json]            seq ranges the ward does not hold, and refused seqs, per kiosk
     ward-server card lost CARD --new NEW  a learner card is lost: it opens no session, its progress goes to NEW
+    ward-server release add RELEASE [--key PUB]   offer kiosks a signed release (from `kiosk-update build`)
+    ward-server release list              the published releases, the one offered first
     ward-server admin create NAME [--role admin|staff] [--password-stdin]   a dashboard account
     ward-server --settings                every setting, its environment variable and default
 
@@ -29,12 +31,15 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
+from lessons.signing import KeyFileError
 from lessons.text import nfc
 from sync.bundle import BadBundle
 from sync.learner_ids import parse_short_code
+from sync.releases import ReleaseRefused
 from sync.enrollment_code import EnrollmentCode
 from sync.server import cards, identity
 from sync.server.api.packsource import PackSource
+from sync.server.api.releasesource import ReleaseSource, default_releases_dir, describe as describe_release
 from sync.server.app import BURST, RATE_PER_S
 from sync.server.audit import audit, describe
 from sync.server.bundles import import_bundle
@@ -54,6 +59,9 @@ def _parser(settings: WardSettings) -> argparse.ArgumentParser:
     parser.add_argument("--bundle-key-file", type=Path, default=settings.bundle_key_file,
                         help="master key of the kiosks' USB bundle keys, made on first use (env WARD_BUNDLE_KEY_FILE;"
                              " default: beside the SQLite file, else var/ward-bundle.key); back it up with the database")
+    parser.add_argument("--releases", type=Path, default=settings.releases_dir,
+                        help="folder of the published kiosk releases (env WARD_RELEASES_DIR; default: beside the "
+                             "SQLite file, else var/releases)")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the HTTP API")
     serve.add_argument("--host", default="127.0.0.1")
@@ -96,6 +104,12 @@ def _parser(settings: WardSettings) -> argparse.ArgumentParser:
     lost = card_actions.add_parser("lost", help="mark a card lost and move its progress to a new card")
     lost.add_argument("card", help="the lost card: its id (card-…) or the short code printed on it")
     lost.add_argument("--new", required=True, help="the card the learner is given instead (id or short code)")
+    release = commands.add_parser("release", help="kiosk releases the kiosks take with kiosk-update fetch")
+    release_actions = release.add_subparsers(dest="action", required=True)
+    release_add = release_actions.add_parser("add", help="publish a signed release: kiosks install it at their next check")
+    release_add.add_argument("release", type=Path, help="the release folder or .tar that `kiosk-update build` made")
+    release_add.add_argument("--key", type=Path, help="the ward's public key: refuse a release it did not sign")
+    release_actions.add_parser("list", help="the published releases, the one offered to kiosks first")
     admin_cli.add_parser(commands)
     return parser
 
@@ -107,7 +121,7 @@ def _serve(args: argparse.Namespace) -> int:
     from sync.server.serving import uvicorn_config
 
     app = create_app(args.database, packs_dir=args.packs, rate_per_s=args.rate, burst=args.burst,
-                     bundle_key_file=_bundle_key_file(args))
+                     bundle_key_file=_bundle_key_file(args), releases_dir=args.releases)
     limits = ServeLimits(max_connections=args.max_connections, header_timeout_s=args.header_timeout,
                          body_timeout_s=args.body_timeout, keep_alive_s=args.keep_alive, backlog=args.backlog)
     server = uvicorn.Server(uvicorn_config(app, args.host, args.port, limits, log_level="info",
@@ -173,6 +187,23 @@ def _import(session, bundles: list[Path], keys: BundleKeys, catalog: LessonCatal
     return status
 
 
+def _release(args: argparse.Namespace) -> int:
+    source = ReleaseSource(args.releases or default_releases_dir(args.database))
+    if args.action == "list":
+        latest = source.latest()
+        for manifest in sorted(source.published(), key=lambda m: m != latest):
+            print(("offered\t" if manifest == latest else "\t") + describe_release(manifest))
+        return 0
+    try:
+        manifest = source.publish(args.release, args.key)
+    except (ReleaseRefused, KeyFileError) as exc:
+        print(f"ward-server: not published: {exc}", file=sys.stderr)
+        return 1
+    print(f"published {describe_release(manifest)}: kiosks enrolled with this ward install it at their next "
+          "check (kiosk-update fetch) and start it at their next start")
+    return 0
+
+
 def _card_lost(session, lost: str, new: str) -> int:
     card_id, new_card_id = (parse_short_code(text) or text.strip() for text in (lost, new))
     try:
@@ -226,6 +257,8 @@ def _is_database_file_error(url: str, exc: OSError) -> bool:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args)
+    if args.command == "release":
+        return _release(args)
     with make_sessions(make_engine(args.database))() as session:
         if args.command == "import":
             return _import(session, args.bundles, BundleKeys(_bundle_key_file(args)), PackSource(args.packs).catalog())

@@ -18,6 +18,7 @@ class WardSettings(BaseSettings):
 
     database_url: str = Field("sqlite:///var/ward.sqlite3", description="SQLAlchemy URL of the ward database")
     bundle_key_file: Path | None = Field(None, description="master key of the kiosks' USB bundle keys (default: beside the SQLite file)")
+    releases_dir: Path | None = Field(None, description="folder of the kiosk releases published with `ward-server release add` (default: beside the SQLite file, else var/releases)")
     public_url: str | None = Field(None, description="the address kiosks use to reach this server, put in enrollment codes (default: the address the dashboard was opened at)")
     enrollment_hours: float = Field(72, gt=0, le=24 * 30, description="how long an enrollment code from the dashboard stays valid")
     session_hours: float = Field(8, gt=0, le=24 * 7, description="how long a staff sign-in lasts")

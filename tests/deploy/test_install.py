@@ -11,7 +11,7 @@ import pytest
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 INSTALL = DEPLOY / "install.sh"
 PI_CMDLINE = "console=serial0,115200 console=tty1 root=PARTUUID=4e639091-02 rootfstype=ext4 rootwait cgroup_enable=cpuset\n"
-KIOSK_UNITS = ["kiosk.service"]
+KIOSK_UNITS = ["kiosk.service", "kiosk-update.service", "kiosk-update.timer"]
 WARD_UNITS = ["ward-server.service", "ward-backup.service", "ward-backup.timer"]
 
 
@@ -70,6 +70,8 @@ def test_the_kiosk_install_writes_its_files(tmp_path: Path) -> None:
         assert line in unit
     assert os.readlink(root / "etc/systemd/system/getty@tty1.service") == "/dev/null"
     assert (root / "etc/systemd/system/multi-user.target.wants/kiosk.service").is_symlink()
+    assert (root / "etc/systemd/system/timers.target.wants/kiosk-update.timer").is_symlink()
+    assert "ExecStart=/usr/local/bin/kiosk-update fetch --no-restart" in (root / "etc/systemd/system/kiosk-update.service").read_text()
     assert "RuntimeWatchdogSec=15" in (root / "etc/systemd/system.conf.d/bdhvs-watchdog.conf").read_text()
     assert "SystemMaxUse=" in (root / "etc/systemd/journald.conf.d/bdhvs.conf").read_text()
     assert 'subject.user == "kiosk"' in (root / "etc/polkit-1/rules.d/50-bdhvs-network.rules").read_text()
@@ -139,6 +141,7 @@ def test_the_ward_install_writes_its_unit_settings_and_backup_timer(tmp_path: Pa
     install(root, "--role", "ward", "--database", "postgresql+psycopg://ward@db/ward", "--cert", str(cert), "--key", str(key))
     env = (root / "etc/bdhvs/ward.env").read_text()
     assert "WARD_DATABASE_URL=postgresql+psycopg://ward@db/ward" in env
+    assert "WARD_RELEASES_DIR=/var/lib/bdhvs-ward/releases" in env
     assert "--certfile /etc/bdhvs/tls/ward.crt --keyfile /etc/bdhvs/tls/ward.key" in env
     assert oct((root / "etc/bdhvs/tls/ward.key").stat().st_mode)[-3:] == "640"
     assert (root / "etc/systemd/system/timers.target.wants/ward-backup.timer").is_symlink()
@@ -160,7 +163,7 @@ def test_the_ward_defaults_to_sqlite_on_loopback_until_it_has_a_certificate(tmp_
 def test_every_unit_passes_systemd_analyze_verify_silently(tmp_path: Path) -> None:
     kiosk = pi_root(tmp_path / "pi")
     install(kiosk)
-    done = verify(kiosk, KIOSK_UNITS, ["/opt/bdhvs/current/venv/bin/kiosk"])
+    done = verify(kiosk, KIOSK_UNITS, ["/opt/bdhvs/current/venv/bin/kiosk", "/opt/bdhvs/current/venv/bin/kiosk-update"])
     assert (done.returncode, done.stdout + done.stderr) == (0, "")
     ward = tmp_path / "ward"
     install(ward, "--role", "ward")

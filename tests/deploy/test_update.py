@@ -1,7 +1,5 @@
 """kiosk-update installs only signed releases, and a release that never reports READY is switched
 back by kiosk-boot-check after three starts, the way kiosk.service runs them."""
-import base64
-import hashlib
 import json
 import os
 import socket
@@ -9,13 +7,13 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from deploy.update import Layout, ReleaseRefused, build_release, install_release, main, read_release, unpack, venv_installer
+from deploy.update import Layout, ReleaseRefused, install_release, main, read_release, unpack, venv_installer
 from lessons.signing import generate_keypair, load_public_key
+from tests.helpers import signed_release
 
 BOOT_CHECK = Path(__file__).resolve().parents[2] / "deploy/kiosk-boot-check.sh"
 READY_KIOSK = f"""#!{sys.executable}
@@ -25,31 +23,10 @@ socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"READY=1", os.environ["
 BROKEN_KIOSK = "#!/bin/sh\necho 'ImportError: a broken release' >&2\nexit 1\n"
 
 
-def wheel(folder: Path, version: str) -> Path:
-    """A minimal real wheel named bdhvs-kiosk, as pip builds them (METADATA, WHEEL, RECORD)."""
-    info = f"bdhvs_kiosk-{version}.dist-info"
-    files = {f"{info}/METADATA": f"Metadata-Version: 2.1\nName: bdhvs-kiosk\nVersion: {version}\n",
-             f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
-             "bdhvs_release_marker.py": f"VERSION = {version!r}\n"}
-    record = [f"{name},sha256={base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b'=').decode()},{len(text)}"
-              for name, text in files.items()] + [f"{info}/RECORD,,"]
-    path = folder / f"bdhvs_kiosk-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, text in {**files, f"{info}/RECORD": "\n".join(record) + "\n"}.items():
-            archive.writestr(name, text)
-    return path
-
-
 @pytest.fixture
 def keys(tmp_path: Path) -> tuple[Path, list]:
     private, public = generate_keypair(tmp_path / "release-key")
     return private, [load_public_key(public)]
-
-
-def release(tmp_path: Path, private: Path, version: str) -> Path:
-    wheels = tmp_path / f"wheels-{version}"
-    wheels.mkdir()
-    return build_release([wheel(wheels, version)], version, private, tmp_path / "out")
 
 
 def fake_installer(program: str):
@@ -91,10 +68,10 @@ def start_like_systemd(layout: Layout, timeout_s: float = 5) -> bool:
 def test_a_release_that_never_becomes_ready_is_switched_back_after_three_starts(tmp_path: Path, keys) -> None:
     private, trusted = keys
     layout = Layout(app=tmp_path / "opt", state=tmp_path / "data/update")
-    install_release(release(tmp_path, private, "1.0.0"), trusted, layout, fake_installer(READY_KIOSK))
+    install_release(signed_release(tmp_path, private, "1.0.0"), trusted, layout, fake_installer(READY_KIOSK))
     assert start_like_systemd(layout)
 
-    install_release(release(tmp_path, private, "1.1.0"), trusted, layout, fake_installer(BROKEN_KIOSK))
+    install_release(signed_release(tmp_path, private, "1.1.0"), trusted, layout, fake_installer(BROKEN_KIOSK))
     assert (layout.version_of("current"), layout.version_of("previous")) == ("1.1.0", "1.0.0")
     starts = [start_like_systemd(layout, timeout_s=1) for _ in range(4)]
     assert starts == [False, False, False, True]
@@ -108,7 +85,7 @@ def test_a_release_that_never_becomes_ready_is_switched_back_after_three_starts(
 def test_a_ready_release_resets_the_count(tmp_path: Path, keys) -> None:
     private, trusted = keys
     layout = Layout(app=tmp_path / "opt", state=tmp_path / "data/update")
-    install_release(release(tmp_path, private, "2.0"), trusted, layout, fake_installer(READY_KIOSK))
+    install_release(signed_release(tmp_path, private, "2.0"), trusted, layout, fake_installer(READY_KIOSK))
     for _ in range(5):
         assert start_like_systemd(layout)
     assert layout.version_of("current") == "2.0"
@@ -116,11 +93,11 @@ def test_a_ready_release_resets_the_count(tmp_path: Path, keys) -> None:
 
 def test_a_changed_wheel_or_an_unknown_key_is_refused_before_installing(tmp_path: Path, keys) -> None:
     private, trusted = keys
-    folder = release(tmp_path, private, "3.0")
+    folder = signed_release(tmp_path, private, "3.0")
     layout = Layout(app=tmp_path / "opt", state=tmp_path / "state")
     other_private, _ = generate_keypair(tmp_path / "someone-else")
     with pytest.raises(ReleaseRefused, match="signature"):
-        install_release(release(tmp_path, other_private, "3.1"), trusted, layout, fake_installer(READY_KIOSK))
+        install_release(signed_release(tmp_path, other_private, "3.1"), trusted, layout, fake_installer(READY_KIOSK))
     wheel_file = next((folder / "wheels").glob("*.whl"))
     wheel_file.write_bytes(wheel_file.read_bytes() + b"tampered")
     with pytest.raises(ReleaseRefused, match="signature"):
@@ -132,7 +109,7 @@ def test_rollback_by_hand_and_status(tmp_path: Path, keys, capsys) -> None:
     private, trusted = keys
     layout = Layout(app=tmp_path / "opt", state=tmp_path / "state")
     for version in ("1", "2"):
-        install_release(release(tmp_path, private, version), trusted, layout, fake_installer(READY_KIOSK))
+        install_release(signed_release(tmp_path, private, version), trusted, layout, fake_installer(READY_KIOSK))
     assert main(["rollback"], layout=layout, runner=lambda _c: None) == 0
     assert main(["status", "--json"], layout=layout) == 0
     found = json.loads(capsys.readouterr().out.splitlines()[-1])
@@ -142,7 +119,7 @@ def test_rollback_by_hand_and_status(tmp_path: Path, keys, capsys) -> None:
 
 def test_a_release_archive_with_a_link_is_refused(tmp_path: Path, keys) -> None:
     private, _ = keys
-    folder = release(tmp_path, private, "4.0")
+    folder = signed_release(tmp_path, private, "4.0")
     archive = tmp_path / "release.tar"
     with tarfile.open(archive, "w") as tar:
         tar.add(folder, arcname=folder.name)
@@ -157,7 +134,7 @@ def test_a_release_archive_with_a_link_is_refused(tmp_path: Path, keys) -> None:
 def test_a_tar_release_installs_into_a_real_venv_and_reports_its_version(tmp_path: Path, keys) -> None:
     """The real installer: a venv seeing the system's packages, pip with no index, the release's wheel."""
     private, trusted = keys
-    folder = release(tmp_path, private, "5.0.1")
+    folder = signed_release(tmp_path, private, "5.0.1")
     archive = tmp_path / "bdhvs-release-5.0.1.tar"
     with tarfile.open(archive, "w") as tar:
         tar.add(folder, arcname=folder.name)

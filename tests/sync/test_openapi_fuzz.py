@@ -7,8 +7,11 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from lessons.signing import generate_keypair
 from sync.client import enroll
+from sync.server.api.releasesource import ReleaseSource
 from tests.harness import WardServer
+from tests.helpers import signed_release
 
 EXAMPLES_PER_OPERATION = 8  # per operation and generation mode: the whole run stays well under a minute
 EXPECTED = {
@@ -17,14 +20,20 @@ EXPECTED = {
     ("POST", "/api/v1/heartbeat"): {"204", "401", "413", "422", "429"},
     ("GET", "/api/v1/packs"): {"200", "304", "401", "404", "429", "503"},
     ("GET", "/api/v1/cards"): {"200", "304", "401", "429"},
+    ("GET", "/api/v1/releases/latest"): {"200", "401", "404", "429"},
+    ("GET", "/api/v1/releases/{version}"): {"200", "401", "404", "422", "429"},
     ("GET", "/healthz"): {"200"},
 }
 
 
 @pytest.fixture
-def open_server(database_url):
-    """A ward server whose rate limits stay out of the fuzzer's way, so its requests reach the handlers."""
-    server = WardServer(database_url, rate_per_s=1000, burst=1000, failure_rate_per_s=1000, failure_burst=1000).start()
+def open_server(database_url, tmp_path):
+    """A ward server whose rate limits stay out of the fuzzer's way, so its requests reach the handlers,
+    with a kiosk release published (so the releases routes answer 200 too)."""
+    server = WardServer(database_url, rate_per_s=1000, burst=1000, failure_rate_per_s=1000, failure_burst=1000,
+                        releases_dir=tmp_path / "releases").start()
+    private, _ = generate_keypair(tmp_path / "release-key")
+    ReleaseSource(tmp_path / "releases").publish(signed_release(tmp_path, private, "1.0.0"))
     yield server
     server.stop()
 
