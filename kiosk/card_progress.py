@@ -1,9 +1,11 @@
 """Where each learner card is in its lessons, kept on the kiosk so a learner continues where they stopped.
 
-Only progress is kept: the lessons a card has finished and where it stopped (lesson id + step
-index). A card id is a random pseudonym (sync/learner_ids.py), so the file says nothing about
-anyone. The ward's copy of progress (pulled with the packs) is merged in and the ward's list of
-lost cards is kept, so a lost card opens no session here once the kiosk has synced.
+Only progress is kept: the lessons a card has finished, where it stopped (lesson id and step
+id) and when that last changed. A card id is a random pseudonym (sync/learner_ids.py), so the file says nothing about
+anyone. The ward's copy of progress (pulled with the packs) is merged in: its lessons done are
+added, and its stop replaces this kiosk's when the ward heard of the card after this kiosk last
+saw it (the learner went on at another kiosk), so the same card resumes at that step here. The
+ward's list of lost cards is kept, so a lost card opens no session here once the kiosk has synced.
 
 The sync worker merges the ward's copy on its thread while the screens write on theirs, so every
 change holds the store's lock. The file lives in the data directory and is rewritten atomically: after a power cut it holds the
@@ -13,6 +15,7 @@ is dropped alone with a log line, the others kept.
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -32,19 +35,44 @@ MAX_LESSONS = 500  # per card; packs hold a few dozen lessons
 
 
 class Stop(BaseModel):
-    """Where a card stopped: the lesson and the index of the step it was on."""
+    """Where a card stopped: the lesson and the step it was on."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     lesson: ContentId
-    step: int = Field(ge=0, le=1000)
+    step: ContentId
 
 
 class Progress(BaseModel):
+    """A card's progress, and when it last changed (Unix milliseconds; 0: never here) to tell it from the ward's."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     done: frozenset[ContentId] = Field(default=frozenset(), max_length=MAX_LESSONS)
     stopped: Stop | None = None
+    at: int = Field(default=0, ge=0, lt=2**50, strict=True)
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class WardStop(BaseModel):
+    model_config = ConfigDict(frozen=True, strict=True)
+
+    lesson_id: ContentId
+    step_id: ContentId
+
+
+class WardCard(BaseModel):
+    """One card as ``GET /api/v1/cards`` serves it: lessons done, the last step answered, and when the ward last
+    heard of the card (Unix milliseconds)."""
+
+    model_config = ConfigDict(frozen=True, strict=True)
+
+    done: list[ContentId] = Field(max_length=MAX_LESSONS)
+    stopped: WardStop | None = None
+    at: int = Field(ge=0, lt=2**50)
 
 
 @dataclass
@@ -94,8 +122,8 @@ class CardProgressStore:
             return None
         return self.cards.get(card_id, Progress())
 
-    def stopped_at(self, card_id: str, lesson_id: str, step: int) -> None:
-        self._update(card_id, stopped=Stop(lesson=lesson_id, step=step))
+    def stopped_at(self, card_id: str, lesson_id: str, step_id: str) -> None:
+        self._update(card_id, stopped=Stop(lesson=lesson_id, step=step_id))
 
     def lesson_done(self, card_id: str, lesson_id: str) -> None:
         with self._lock:
@@ -104,28 +132,32 @@ class CardProgressStore:
             self._update(card_id, done=current.done | {lesson_id}, stopped=stopped)
 
     def apply_ward(self, etag: str, document: dict) -> None:
-        """Merge ``GET /api/v1/cards``'s answer: each card's lessons done, and the lost cards. Read as hostile:
-        a malformed card is skipped alone."""
+        """Merge ``GET /api/v1/cards``'s answer: each card's lessons done and where it stopped, and the lost
+        cards. Read as hostile: a malformed card is skipped alone."""
         cards, lost = document.get("cards"), document.get("lost")
-        cards = cards if isinstance(cards, dict) else {}
-        done = {card: entry["done"] for card, entry in list(cards.items())[:MAX_CARDS]
-                if isinstance(entry, dict) and isinstance(entry.get("done"), list)}
+        ward = {}
+        for card_id, entry in list(cards.items() if isinstance(cards, dict) else ())[:MAX_CARDS]:
+            try:
+                ward[card_id] = WardCard.model_validate(entry)
+            except ValidationError:
+                log.warning("cards: the ward's progress of one card is not lesson progress; it is skipped")
         with self._lock:
             self.etag = etag[:64] or None
-            self.merge_from_ward(done, lost[:MAX_CARDS] if isinstance(lost, list) else [])
+            self.merge_from_ward(ward, lost[:MAX_CARDS] if isinstance(lost, list) else [])
 
-    def merge_from_ward(self, done_by_card: dict[str, Iterable[str]], lost: Iterable[str]) -> None:
-        """Add the lessons the ward knows a card finished (at any kiosk) and forget the lost cards."""
+    def merge_from_ward(self, ward: dict[str, WardCard], lost: Iterable[str]) -> None:
+        """Add the lessons the ward knows a card finished (at any kiosk); take the ward's stop (none, when the
+        lesson was finished) when the ward heard of the card after this kiosk's stop; forget the lost cards."""
         with self._lock:
             self.lost |= {card for card in lost if _is_card(card)}
-            for card_id, done in done_by_card.items():
+            for card_id, theirs in ward.items():
                 if not _is_card(card_id) or card_id in self.lost:
                     continue
-                current = self.cards.get(card_id, Progress())
-                try:
-                    self.cards[card_id] = Progress(done=current.done | frozenset(done), stopped=current.stopped)
-                except (TypeError, ValidationError):
-                    log.warning("cards: the ward's progress of one card is not lesson ids; it is skipped")
+                ours = self.cards.get(card_id, Progress())
+                stopped, at = ours.stopped, ours.at
+                if theirs.at > ours.at:
+                    stopped, at = theirs.stopped and Stop(lesson=theirs.stopped.lesson_id, step=theirs.stopped.step_id), theirs.at
+                self.cards[card_id] = Progress(done=ours.done | frozenset(theirs.done), stopped=stopped, at=at)
             for card_id in self.lost & self.cards.keys():
                 del self.cards[card_id]
             self._save()
@@ -135,12 +167,12 @@ class CardProgressStore:
             raise ValueError("not a card that may learn here")
         with self._lock:
             current = self.cards.get(card_id, Progress())
-            self.cards[card_id] = Progress.model_validate({**current.model_dump(), **changes})
+            self.cards[card_id] = Progress.model_validate({**current.model_dump(), **changes, "at": now_ms()})
             self._save()
 
     def _save(self) -> None:
         """Write everything; a failed write keeps the progress in memory and says so."""
-        data = {"cards": {card: {"done": sorted(p.done), "stopped": p.stopped and p.stopped.model_dump()}
+        data = {"cards": {card: {"done": sorted(p.done), "stopped": p.stopped and p.stopped.model_dump(), "at": p.at}
                           for card, p in self.cards.items()},
                 "lost": sorted(self.lost), "etag": self.etag}
         try:

@@ -229,7 +229,7 @@ class KioskServices:
         lesson = self.pack.lesson(lesson_id)
         if self.narration_ready:
             self.narrator.prepare(step.text for step in lesson.steps)
-        start_at = self.session.resume_step(lesson_id) if self.session else 0
+        start_at = self.session.resume_step(lesson_id, [step.id for step in lesson.steps]) if self.session else 0
         if self.volunteer_class is not None and self.session is not None:
             self.volunteer_class.lesson_started(self.session.learner, lesson_id)
         return LessonRun(lesson, on_event=self._on_lesson_event, start_at=start_at)
@@ -257,9 +257,8 @@ class KioskServices:
             self.cards.lesson_done(session.learner, event.lesson_id)
             session.stopped = None
             return
-        steps = [step.id for step in self.pack.lesson(event.lesson_id).steps]
-        if event.data.get("step_id") in steps:
-            session.stopped = (event.lesson_id, steps.index(event.data["step_id"]))
+        if isinstance(event.data.get("step_id"), str):
+            session.stopped = (event.lesson_id, event.data["step_id"])
             self.cards.stopped_at(session.learner, *session.stopped)
 
     def record_qr_scan(self, card: str, trusted: bool, correct: bool) -> None:

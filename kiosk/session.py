@@ -28,14 +28,14 @@ class LearnerSession:
     """One learner's visit: an anonymous id (or a card's) and the lessons finished in it.
 
     A card's session also knows what was done before (``done_before``) and where it stopped
-    (``stopped``: lesson id and step index), so the lesson list and the first lesson continue there.
+    (``stopped``: lesson id and step id), so the lesson list and the first lesson continue there.
     """
 
     learner: str = field(default_factory=new_anon_id)
     started_at: float = field(default_factory=time.monotonic)
     completed: list[str] = field(default_factory=list)
     done_before: frozenset[str] = frozenset()
-    stopped: tuple[str, int] | None = None
+    stopped: tuple[str, str] | None = None
     demo: bool = False  # a volunteer's demonstration run: not counted as a learner reached
 
     @property
@@ -45,9 +45,12 @@ class LearnerSession:
     def has_done(self, lesson_id: str) -> bool:
         return lesson_id in self.completed or lesson_id in self.done_before
 
-    def resume_step(self, lesson_id: str) -> int:
-        """The step index to open ``lesson_id`` at: where the card stopped in it, else the first."""
-        return self.stopped[1] if self.stopped and self.stopped[0] == lesson_id else 0
+    def resume_step(self, lesson_id: str, step_ids: Sequence[str]) -> int:
+        """The step index to open ``lesson_id`` (its steps' ids in order) at: where the card stopped in it, else
+        the first (also when that step is no longer in the lesson)."""
+        if self.stopped and self.stopped[0] == lesson_id and self.stopped[1] in step_ids:
+            return list(step_ids).index(self.stopped[1])
+        return 0
 
     def suggest(self, lesson_ids: Sequence[str]) -> str | None:
         """The lesson to do next: the one a card stopped in, else the first not done after the last

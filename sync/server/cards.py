@@ -1,7 +1,8 @@
 """Learner cards at the ward: each card's lesson progress, derived from the records the ward holds, and lost cards.
 
 Progress is never stored apart from the records: a card has done a lesson when a ``lesson_completed``
-record names it, and it stopped at the last step it answered in a lesson it has not finished. A
+record names it, and it stopped at the last step it answered in a lesson it has not finished. Each
+card carries when the ward last heard of it, so a kiosk can tell the ward's stop from its own newer one. A
 lost card is a row saying which card replaces it; the replacement then owns the lost card's records,
 so the learner loses nothing, and kiosks that pull the lost list refuse the old card.
 """
@@ -12,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from sync.learner_ids import is_learner_id
-from sync.server.db import LostCard, StoredRecord, utcnow
+from sync.server.db import LostCard, StoredRecord, aware, utcnow
+from sync.server.rollup import when
 
 MAX_CARDS = 20_000  # a ward's cards; beyond it the most recently active are served
 MAX_CHAIN = 50      # a card lost and replaced this many times over is damage, not a learner
@@ -26,11 +28,13 @@ class CardRefused(ValueError):
 class CardProgress:
     done: set[str] = field(default_factory=set)
     stopped: tuple[str, str] | None = None  # (lesson id, step id)
-    last_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None    # the card's last record, as the ward best knows its time
 
     def as_json(self) -> dict:
+        """Lesson progress only: the lessons done, the last step answered, and when the ward last heard of the
+        card (Unix milliseconds), so a kiosk keeps its own stop when it is the later one."""
         stopped = {"lesson_id": self.stopped[0], "step_id": self.stopped[1]} if self.stopped else None
-        return {"done": sorted(self.done), "stopped": stopped}
+        return {"done": sorted(self.done), "stopped": stopped, "at": int(aware(self.last_seen).timestamp() * 1000)}
 
 
 def is_card(value: object) -> bool:
@@ -54,13 +58,12 @@ def progress(session: Session) -> dict[str, CardProgress]:
     moved = replacements(session)
     cards: dict[str, CardProgress] = {}
     rows = session.execute(
-        select(StoredRecord.learner, StoredRecord.type, StoredRecord.lesson_id, StoredRecord.payload,
-               StoredRecord.device_time)
+        select(StoredRecord.learner, StoredRecord.type, StoredRecord.lesson_id, StoredRecord.payload, when())
         .where(StoredRecord.learner.like("card-%"), StoredRecord.type.in_(("lesson_completed", "step_answered")))
-        .order_by(StoredRecord.device_time, StoredRecord.id))
-    for learner, kind, lesson_id, payload, when in rows:
+        .order_by(when(), StoredRecord.id))
+    for learner, kind, lesson_id, payload, happened in rows:
         card = cards.setdefault(moved.get(learner, learner), CardProgress())
-        card.last_seen = when
+        card.last_seen = happened
         if kind == "lesson_completed" and lesson_id:
             card.done.add(lesson_id)
             if card.stopped and card.stopped[0] == lesson_id:

@@ -1,11 +1,17 @@
-"""Card progress on the kiosk: kept across restarts in a real file, merged with the ward's, lost cards refused,
-and a damaged or hostile file never stops the kiosk nor loses the good entries."""
+"""Card progress on the kiosk: kept across restarts in a real file, merged with the ward's (the later stop wins),
+lost cards refused, and a damaged or hostile file never stops the kiosk nor loses the good entries."""
 import json
 
 from hypothesis import given, settings, strategies as st
 
-from kiosk.card_progress import FILE_NAME, CardProgressStore, Progress, Stop
+from kiosk.card_progress import FILE_NAME, CardProgressStore, Progress, Stop, WardCard, now_ms
 from sync.learner_ids import new_anon_id, new_card_id
+
+
+def just_now(progress: Progress) -> Progress:
+    """``progress`` once its time is seen to be this moment (within a second), without its time."""
+    assert 0 <= now_ms() - progress.at <= 1000
+    return progress.model_copy(update={"at": 0})
 
 
 def test_progress_survives_a_restart(tmp_path):
@@ -13,33 +19,38 @@ def test_progress_survives_a_restart(tmp_path):
     store = CardProgressStore.in_data_dir(tmp_path)
     assert store.progress(card) == Progress()
     store.lesson_done(card, "bai-mot")
-    store.stopped_at(card, "bai-hai", 4)
+    store.stopped_at(card, "bai-hai", "cau-4")
     again = CardProgressStore.in_data_dir(tmp_path)
-    assert again.progress(card) == Progress(done=frozenset({"bai-mot"}), stopped=Stop(lesson="bai-hai", step=4))
+    assert just_now(again.progress(card)) == Progress(done=frozenset({"bai-mot"}), stopped=Stop(lesson="bai-hai", step="cau-4"))
     again.lesson_done(card, "bai-hai")
-    assert CardProgressStore.in_data_dir(tmp_path).progress(card) == Progress(done=frozenset({"bai-mot", "bai-hai"}))
+    assert just_now(CardProgressStore.in_data_dir(tmp_path).progress(card)) == Progress(done=frozenset({"bai-mot", "bai-hai"}))
     assert not list(tmp_path.glob("*.tmp"))
 
 
 def test_the_file_holds_only_progress(tmp_path):
     card = new_card_id()
-    CardProgressStore.in_data_dir(tmp_path).stopped_at(card, "bai-mot", 0)
+    CardProgressStore.in_data_dir(tmp_path).stopped_at(card, "bai-mot", "gioi-thieu")
     data = json.loads((tmp_path / FILE_NAME).read_text())
-    assert data == {"cards": {card: {"done": [], "stopped": {"lesson": "bai-mot", "step": 0}}}, "lost": [], "etag": None}
+    at = data["cards"][card]["at"]
+    assert 0 <= now_ms() - at <= 1000
+    assert data == {"cards": {card: {"done": [], "stopped": {"lesson": "bai-mot", "step": "gioi-thieu"}, "at": at}},
+                    "lost": [], "etag": None}
 
 
 def test_ward_progress_merges_and_lost_cards_are_refused(tmp_path):
     kept, lost = new_card_id(), new_card_id()
     store = CardProgressStore.in_data_dir(tmp_path)
-    store.stopped_at(kept, "bai-ba", 2)
+    store.stopped_at(kept, "bai-ba", "cau-2")
     store.lesson_done(lost, "bai-mot")
-    store.merge_from_ward({kept: ["bai-mot"], lost: ["bai-hai"], "nonsense": ["x"]}, [lost, "not-a-card"])
+    earlier = store.progress(kept).at - 60_000
+    store.merge_from_ward({kept: WardCard(done=["bai-mot"], at=earlier), lost: WardCard(done=["bai-hai"], at=earlier),
+                           "nonsense": WardCard(done=["x"], at=earlier)}, [lost, "not-a-card"])
     again = CardProgressStore.in_data_dir(tmp_path)
-    assert again.progress(kept) == Progress(done=frozenset({"bai-mot"}), stopped=Stop(lesson="bai-ba", step=2))
+    assert just_now(again.progress(kept)) == Progress(done=frozenset({"bai-mot"}), stopped=Stop(lesson="bai-ba", step="cau-2"))
     assert again.progress(lost) is None and lost not in again.cards and again.lost == {lost}
     for bad in (lost, new_anon_id(), "card-nope"):
         try:
-            again.stopped_at(bad, "bai-mot", 1)
+            again.stopped_at(bad, "bai-mot", "cau-1")
         except ValueError:
             continue
         raise AssertionError(f"{bad} was allowed to learn")
@@ -71,10 +82,49 @@ def test_any_file_content_loads_without_raising(tmp_path_factory, content):
 def test_a_hostile_ward_answer_is_merged_card_by_card(tmp_path):
     good, lost = new_card_id(), new_card_id()
     store = CardProgressStore.in_data_dir(tmp_path)
-    store.apply_ward("abc", {"cards": {good: {"done": ["bai-mot"]}, new_card_id(): {"done": [{"x": 1}]},
+    store.apply_ward("abc", {"cards": {good: {"done": ["bai-mot"], "at": 7}, new_card_id(): {"done": [{"x": 1}], "at": 7},
                                       new_card_id(): {"done": ["Nguyễn Văn A"]}, new_card_id(): "x"},
                              "lost": [lost, 7]})
     store.apply_ward("def", {"cards": [], "lost": "x"})
     again = CardProgressStore.in_data_dir(tmp_path)
-    assert again.cards == {good: Progress(done=frozenset({"bai-mot"}))} and again.lost == {lost}
+    assert again.cards == {good: Progress(done=frozenset({"bai-mot"}), at=7)} and again.lost == {lost}
     assert again.etag == "def"
+
+
+def test_the_later_stop_wins_whichever_kiosk_made_it(tmp_path):
+    here, there, finished, same, fresh = (new_card_id() for _ in range(5))
+    store = CardProgressStore.in_data_dir(tmp_path)
+    for card in (here, there, finished, same):
+        store.stopped_at(card, "bai-mot", "cau-1")
+    at = {card: store.progress(card).at for card in (here, there, finished, same)}
+
+    def ward(when: int, stopped: tuple[str, str] | None = ("bai-hai", "cau-3"), done=("bai-khac",)) -> dict:
+        return {"done": list(done), "at": when,
+                "stopped": stopped and {"lesson_id": stopped[0], "step_id": stopped[1]}}
+
+    store.apply_ward("e1", {"cards": {here: ward(at[here] - 3_600_000),   # this kiosk saw the card last
+                                      there: ward(at[there] + 60_000),    # another kiosk did, later
+                                      finished: ward(at[finished] + 60_000, None, ("bai-mot",)),  # and finished it
+                                      same: ward(at[same]),               # the same moment: ours stays
+                                      fresh: ward(1_000)},                # never seen here
+                            "lost": []})
+    again = CardProgressStore.in_data_dir(tmp_path)
+    mine = Stop(lesson="bai-mot", step="cau-1")
+    assert again.progress(here) == Progress(done=frozenset({"bai-khac"}), stopped=mine, at=at[here])
+    assert again.progress(there) == Progress(done=frozenset({"bai-khac"}), stopped=Stop(lesson="bai-hai", step="cau-3"),
+                                             at=at[there] + 60_000)
+    assert again.progress(finished) == Progress(done=frozenset({"bai-mot"}), at=at[finished] + 60_000)
+    assert again.progress(same).stopped == mine
+    assert again.progress(fresh) == Progress(done=frozenset({"bai-khac"}), stopped=Stop(lesson="bai-hai", step="cau-3"), at=1_000)
+
+
+def test_a_hostile_ward_card_is_skipped_alone(tmp_path):
+    good = new_card_id()
+    store = CardProgressStore.in_data_dir(tmp_path)
+    hostile = [{"done": ["bai-mot"], "at": "hôm qua"}, {"done": "bai-mot", "at": 5}, {"done": ["bai-mot"]},
+               {"done": [], "at": 5, "stopped": {"lesson_id": "bai-hai", "step_id": "Nguyễn Văn A"}},
+               {"done": [], "at": 5, "stopped": "bai-hai"}, {"done": [], "at": True}, {"done": [], "at": -1}]
+    store.apply_ward("e", {"cards": {good: {"done": [], "at": 5, "stopped": {"lesson_id": "bai-hai", "step_id": "cau-2"}},
+                                     **{new_card_id(): entry for entry in hostile}}, "lost": []})
+    assert CardProgressStore.in_data_dir(tmp_path).cards == {
+        good: Progress(stopped=Stop(lesson="bai-hai", step="cau-2"), at=5)}

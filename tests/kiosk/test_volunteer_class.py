@@ -28,7 +28,7 @@ def test_a_card_continues_where_it_stopped_after_a_restart(tmp_path):
 
     again = services_at(tmp_path)
     session = again.begin_card_session(card_short_code(card).lower().replace("-", " "))  # typed
-    assert session.learner == card and session.stopped == ("bai-thu", 1)
+    assert session.learner == card and session.stopped == ("bai-thu", "cau-1")
     assert again.lessons[0].id == "bai-thu" and session.suggest(["bai-thu"]) == "bai-thu"
     run = again.start_lesson("bai-thu")
     assert run.number == 2

@@ -1,5 +1,7 @@
 """Learner cards at the ward, on SQLite and PostgreSQL: progress derived from the records kiosks send, served to
 kiosks with an ETag, and a lost card's progress moved to its new card by ``ward-server card lost``."""
+import time
+
 import requests
 
 from sync.client import push_pending
@@ -32,9 +34,11 @@ def test_card_progress_reaches_another_kiosk_and_follows_a_lost_card(ward_server
     push_pending(first.outbox, first.client())
 
     etag, document = second.client().get_cards(None)
+    at = {card: entry.pop("at") for card, entry in document["cards"].items()}
     assert document == {"cards": {finished: {"done": [LESSON], "stopped": None},
                                   halfway: {"done": [], "stopped": {"lesson_id": LESSON, "step_id": "otp-la"}}},
                         "lost": []}
+    assert all(abs(when / 1000 - time.time()) < 60 for when in at.values())  # when the ward last heard of each
     assert second.client().get_cards(etag) is None
 
     replacement = new_card_id()
@@ -45,7 +49,8 @@ def test_card_progress_reaches_another_kiosk_and_follows_a_lost_card(ward_server
     assert ward_server_cli([*database, "card", "lost", "Nguyễn Văn A", "--new", replacement]) == 1
     new_etag, document = second.client().get_cards(etag)
     assert new_etag != etag and document["lost"] == [finished]
-    assert document["cards"][replacement] == {"done": [LESSON], "stopped": None} and finished not in document["cards"]
+    assert document["cards"][replacement] == {"done": [LESSON], "stopped": None, "at": at[finished]}
+    assert finished not in document["cards"]
 
 
 def test_lost_card_rules(database_url):
@@ -69,7 +74,7 @@ def test_card_progress_needs_a_device_token(ward_server):
 
 
 def test_a_second_kiosk_pulls_card_progress_with_the_packs_and_refuses_a_lost_card(ward_server, tmp_path):
-    from kiosk.card_progress import CardProgressStore, Progress
+    from kiosk.card_progress import CardProgressStore
     from sync.worker import SyncWorker
 
     first, second = enroll_kiosk(ward_server, tmp_path, "kiosk-a0002"), enroll_kiosk(ward_server, tmp_path, "kiosk-b0002")
@@ -79,10 +84,10 @@ def test_a_second_kiosk_pulls_card_progress_with_the_packs_and_refuses_a_lost_ca
     assert SyncWorker(first.outbox, first.client()).sync_once()
     worker = SyncWorker(second.outbox, second.client(), cards=store)
     assert worker.sync_once()
-    assert CardProgressStore.in_data_dir(tmp_path / "second-data").progress(card) == Progress(done=frozenset({LESSON}))
+    assert CardProgressStore.in_data_dir(tmp_path / "second-data").progress(card).done == {LESSON}
 
     assert ward_server_cli(["--database", ward_server.database_url, "card", "lost", card, "--new", replacement]) == 0
     worker._due["cards"] = 0.0  # the next pack check is due
     assert worker.sync_once()
     again = CardProgressStore.in_data_dir(tmp_path / "second-data")
-    assert again.progress(card) is None and again.progress(replacement) == Progress(done=frozenset({LESSON}))
+    assert again.progress(card) is None and again.progress(replacement).done == {LESSON}

@@ -49,6 +49,7 @@ class CardStop(BaseModel):
 class CardLessons(BaseModel):
     done: list[str] = Field(description="lesson ids this card has finished")
     stopped: CardStop | None = Field(description="the last step it answered in a lesson not finished yet")
+    at: int = Field(description="when the ward last heard of this card's progress (Unix time in milliseconds)")
 
 
 class CardsResponse(BaseModel):
