@@ -72,8 +72,9 @@ class Card:
 # Titles, captions and explanations are gettext messages (translated where shown and printed);
 # "Cà phê Luka" and "Vietcombank" are names and stay as they are.
 # The three counter cards look alike on purpose: the same title, and the holder's name and price
-# printed under the code, which the learner compares with what the code holds.
-COUNTER_CAPTION = N_("Account holder: TRAN THI MAI\nIced milk coffee: 25,000 đ")
+# printed under the code, which the learner compares with what the code holds. No-break spaces keep
+# the name, and the price with its đ, on one line however narrow the card is drawn.
+COUNTER_CAPTION = N_("Account holder: TRAN\u00a0THI\u00a0MAI\nIced milk coffee: 25,000\u00a0đ")
 CARDS: tuple[Card, ...] = (
     Card("luka-ok", _LUKA, "Cà phê Luka", COUNTER_CAPTION, True,
          N_("A proper VietQR code and its check number matches. The receiver is TRAN THI MAI, the account "
