@@ -44,4 +44,4 @@ def mount(app: FastAPI, sessions: sessionmaker, bundle_keys: BundleKeys, packs: 
         if request.url.path.startswith(API_PREFIXES) or exc.status_code in (304,):
             return await http_exception_handler(request, exc)
         viewer = language(request, board)
-        return page(request, board, viewer, "error.html", exc.status_code, message=str(exc.detail))
+        return page(request, board, viewer, "error.html", exc.status_code, message=viewer.gettext(str(exc.detail)))

@@ -2,7 +2,8 @@
 
 An upload is untrusted: a zip of at most ``MAX_FILES`` files and ``MAX_UNPACKED`` bytes, whose names
 are plain relative paths of ordinary characters (the rule of ``sync.packs``), unpacked into a folder
-of its own beside the served pack. ``lessons.validate`` then lists each problem in words. A valid,
+of its own beside the served pack. ``lessons.validate`` then lists each problem, shown in the
+viewer's language (``pack_problems``). A valid,
 signed pack is published by copying it over the served folder (all kiosks) or over one venue's
 folder (``PackSource.venue_folder``), swapped in by renames so a kiosk never downloads half a pack.
 """
@@ -15,9 +16,11 @@ from pathlib import Path, PurePosixPath
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
+from lessons.signing import read_signature
 from lessons.validate import validate_pack
 from sync.packs import MAX_FILES, MAX_NAME_PARTS, NAME_PART
 from sync.server.web.deps import DB, UPLOAD_LIMIT, Admin, Board, Posted
+from sync.server.web.pack_problems import describe
 from sync.server.web.pages import venues_of
 from sync.server.web.render import page
 
@@ -27,7 +30,14 @@ UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class BadUpload(ValueError):
-    """The zip cannot be a pack folder; the message says why."""
+    """The zip cannot be a pack folder; ``reason`` (a msgid of the ward catalog) with ``params`` says why."""
+
+    def __init__(self, reason: str, **params) -> None:
+        super().__init__(reason % params)
+        self.reason, self.params = reason, params
+
+    def words(self, gettext) -> str:
+        return gettext(self.reason) % self.params
 
 
 def unpack(archive: Path, into: Path) -> Path:
@@ -37,14 +47,14 @@ def unpack(archive: Path, into: Path) -> Path:
         with zipfile.ZipFile(archive) as found:
             members = [m for m in found.infolist() if not m.is_dir()]
             if not members or len(members) > MAX_FILES:
-                raise BadUpload(f"the zip holds no file or more than {MAX_FILES}")
+                raise BadUpload("the zip holds no file or more than %(files)s", files=MAX_FILES)
             if sum(m.file_size for m in members) > MAX_UNPACKED:
                 raise BadUpload("the zip unpacks to more than 200 MB")
             for member in members:
                 parts = PurePosixPath(member.filename).parts
                 if (not 1 <= len(parts) <= MAX_NAME_PARTS or not all(NAME_PART.fullmatch(p) for p in parts)
                         or member.external_attr >> 28 == 0o12):  # a symbolic link
-                    raise BadUpload(f"the zip holds a file name a pack may not have: {member.filename[:80]!r}")
+                    raise BadUpload("the zip holds a file name a pack may not have: %(name)r", name=member.filename[:80])
                 target = into.joinpath(*parts)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with found.open(member) as source, open(target, "wb") as out:
@@ -97,14 +107,15 @@ async def upload(request: Request, board: Board, user: Admin, session: DB, form:
     archive.write_bytes(data)
     try:
         report = validate_pack(unpack(archive, folder))
-        problems = [str(problem).replace(str(folder) + "/", "") for problem in report.problems]
+        problems = [describe(found, report.folder, user.language, user.gettext) for found in report.problems]
     except BadUpload as exc:
-        report, problems = None, [str(exc)]
+        report, problems = None, [exc.words(user.gettext)]
     finally:
         archive.unlink(missing_ok=True)
     signed = report is not None and report.signature.startswith("signed")
     return page(request, board, user, "packs.html", 200 if report and report.ok else 422, venues=venues_of(session),
                 served=board.packs.folder, report=report, problems=problems, signed=signed,
+                signed_by=read_signature(report.folder)[0]["key_id"] if signed else None,
                 upload_id=upload_id if report and report.ok and signed else None)
 
 
