@@ -88,6 +88,14 @@ class StaffDesk:
                                         "venue's Wi-Fi QR code."))
         return networks, None
 
+    def current_wifi(self) -> str | None:
+        """The network the kiosk is on now; None when it is on none, or NetworkManager cannot say."""
+        try:
+            return wifi.current_network(self.nmcli)
+        except (wifi.WifiError, OSError, subprocess.SubprocessError) as exc:
+            log.warning("staff: the current Wi-Fi network is unknown: %s", exc)
+            return None
+
     def join_wifi_code(self, text: str) -> Outcome:
         """Join the network of a scanned ``WIFI:`` code."""
         try:

@@ -91,17 +91,32 @@ def on_disk(folder: Path) -> list[Row]:
 
 class FakeNmcli:
     """Plays nmcli for ``kiosk.wifi``: records each argv and answers with the given exit code and
-    output; ``networks`` (terse ``SSID:SIGNAL:SECURITY`` lines) answers a scan, when given."""
+    output; ``networks`` (terse ``SSID:SIGNAL:SECURITY`` lines) answers a scan, when given, and
+    ``current`` (a network's name) the question which network the kiosk is on, when given."""
 
-    def __init__(self, returncode: int = 0, stdout: str = "", stderr: str = "", networks: str | None = None) -> None:
+    STATUS = "ACTIVE,SSID"  # the fields kiosk.wifi.current_network asks for
+
+    def __init__(self, returncode: int = 0, stdout: str = "", stderr: str = "", networks: str | None = None,
+                 current: str | None = None) -> None:
         self.calls: list[list[str]] = []
         self.answer = (returncode, stdout, stderr)
         self.networks = networks
+        self.current = current
 
     def __call__(self, argv) -> subprocess.CompletedProcess:
         self.calls.append(list(argv))
-        code, out, err = (0, self.networks, "") if self.networks is not None and "list" in argv else self.answer
+        if self.current is not None and self.STATUS in argv:
+            escaped = self.current.replace("\\", "\\\\").replace(":", "\\:")
+            code, out, err = 0, f"no:Hàng xóm\nyes:{escaped}\n", ""
+        elif self.networks is not None and "list" in argv and self.STATUS not in argv:
+            code, out, err = 0, self.networks, ""
+        else:
+            code, out, err = self.answer
         return subprocess.CompletedProcess(["nmcli", *argv], code, out, err)
+
+    def changes(self) -> list[list[str]]:
+        """The calls that change something (joining, profiles), not the questions which network is on."""
+        return [call for call in self.calls if self.STATUS not in call]
 
 
 WRONG_PASSWORD = "Error: Connection activation failed: (7) Secrets were required, but not provided.\n"

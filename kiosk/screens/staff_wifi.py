@@ -6,6 +6,7 @@ on a public screen. Without one, the technician picks the network from those in 
 the password on the on-screen keyboard; it is never shown. NetworkManager keeps the network for
 the next starts (``kiosk.staff.StaffDesk.join_wifi``). Scanning the air and joining each take
 seconds, so they run off the UI thread and the screen always comes back with a message in words.
+The screen says which network the kiosk is on, asked again after every try.
 """
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from kiosk.screens.staff_tasks import StaffTaskScreen
 from kiosk.staff import Outcome
 from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
 from kiosk.qr.wifi import looks_like_wifi
-from kiosk.wifi import Network, WifiCode
+from kiosk.wifi import ENTERPRISE, OPEN, Network, WifiCode
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -46,10 +47,18 @@ class StaffWifiScreen(StaffTaskScreen):
     networks = ListProperty([])
     page = NumericProperty(0)
     chosen = StringProperty("")
+    current = StringProperty("")  # the network the kiosk is on, "" for none
     pages = AliasProperty(lambda self: max(1, -(-len(self.networks) // NETWORKS_PER_PAGE)), bind=["networks"])
 
     def on_pre_enter(self, *_args) -> None:
         self.phase, self.message = "home", ""
+        self._ask_current()
+
+    def _ask_current(self) -> None:
+        self.in_background("staff-wifi-current", self.services.staff.current_wifi, self._current_found)
+
+    def _current_found(self, name) -> None:
+        self.current = name if isinstance(name, str) else ""
 
     def back(self) -> None:
         App.get_running_app().show("staff")
@@ -110,7 +119,7 @@ class StaffWifiScreen(StaffTaskScreen):
 
     def choose(self, network: Network) -> None:
         self.chosen = network.ssid
-        if not network.secured:
+        if network.security in (OPEN, ENTERPRISE):  # nothing to type, or nothing typing can do: said by join
             self.join("")
             return
         self.phase = "password"
@@ -121,11 +130,11 @@ class StaffWifiScreen(StaffTaskScreen):
         network = next((n for n in self.networks if n.ssid == self.chosen), None)
         if network is None:
             return
-        if network.secured and not password:
+        if network.security not in (OPEN, ENTERPRISE) and not password:
             return
         self.ids.password.focus = False
         self.ids.password.text = ""
-        code = WifiCode(network.ssid, password, "WPA" if network.secured else "")
+        code = WifiCode(network.ssid, password, network.security)
         desk = self.services.staff
         self._busy(_("Joining {name}, please wait…").format(name=network.ssid))
         self.in_background("staff-wifi-join", lambda: desk.join_wifi(code), self._show)
@@ -136,3 +145,4 @@ class StaffWifiScreen(StaffTaskScreen):
     def _show(self, outcome: Outcome) -> None:
         self.failed, self.message = not outcome.ok, outcome.message
         self.phase = "home"
+        self._ask_current()

@@ -42,7 +42,7 @@ def test_scanning_the_venues_wifi_code_joins_it(kiosk_config, tmp_path):
         tap(find(_("Scan the Wi-Fi code")))
         yield from until(lambda: shown(_("Connected to the Wi-Fi network {name}.").format(name="Cà phê Luka")))
         assert screen(app).phase == "home" and not screen(app).failed
-        assert nmcli.calls == [["--wait", "40", "device", "wifi", "connect", "Cà phê Luka", "password", "ca phe;sua"]]
+        assert nmcli.changes() == [["--wait", "40", "device", "wifi", "connect", "Cà phê Luka", "password", "ca phe;sua"]]
 
     run_kiosk(services, script)
 
@@ -74,7 +74,7 @@ def test_a_wrong_password_is_said_and_the_right_one_then_joins(kiosk_config):
         yield from type_password(app, "sai mat khau")
         yield from until(lambda: screen(app).phase == "home")
         assert shown(_("The Wi-Fi password is wrong. Check it and try again.")) and screen(app).failed
-        assert nmcli.calls[-1] == ["--wait", "40", "device", "wifi", "connect", "Quán 7", "password", "sai mat khau"]
+        assert nmcli.changes()[-1] == ["--wait", "40", "device", "wifi", "connect", "Quán 7", "password", "sai mat khau"]
         assert screen(app).ids.password.text == "", "a password is never left on a public screen"
 
         nmcli.answer = (0, "", "")
@@ -86,7 +86,7 @@ def test_a_wrong_password_is_said_and_the_right_one_then_joins(kiosk_config):
         yield from type_password(app, "short")
         yield from until(lambda: screen(app).phase == "home")
         assert shown(_("A WPA Wi-Fi password has 8 to 63 characters.")), "said before NetworkManager is asked"
-        assert len([call for call in nmcli.calls if "connect" in call]) == 1
+        assert len([call for call in nmcli.changes() if "connect" in call]) == 1
 
         tap(find(_("Choose a network")))
         yield from until(lambda: screen(app).phase == "list")
@@ -95,7 +95,7 @@ def test_a_wrong_password_is_said_and_the_right_one_then_joins(kiosk_config):
         yield 0.2
         yield from type_password(app, "matkhau-dung")
         yield from until(lambda: shown(_("Connected to the Wi-Fi network {name}.").format(name="Quán 1")))
-        assert nmcli.calls[-1] == ["--wait", "40", "device", "wifi", "connect", "Quán 1", "password", "matkhau-dung"]
+        assert nmcli.changes()[-1] == ["--wait", "40", "device", "wifi", "connect", "Quán 1", "password", "matkhau-dung"]
 
     run_kiosk(services, script)
 
@@ -113,7 +113,57 @@ def test_an_open_network_joins_without_asking_a_password(kiosk_config):
         yield 0.2
         tap(find("Thư viện\n" + _("weak signal")))
         yield from until(lambda: shown(_("Connected to the Wi-Fi network {name}.").format(name="Thư viện")))
-        assert nmcli.calls[-1] == ["--wait", "40", "device", "wifi", "connect", "Thư viện"]
+        assert nmcli.changes()[-1] == ["--wait", "40", "device", "wifi", "connect", "Thư viện"]
+
+    run_kiosk(services, script)
+
+
+def test_the_screen_says_which_network_the_kiosk_is_on(kiosk_config):
+    nmcli = FakeNmcli(current="Cà phê Luka")
+    services = kiosk(kiosk_config, nmcli)
+
+    def script(app):
+        yield from open_wifi(app)
+        yield from until(lambda: shown(_("The kiosk is on the Wi-Fi network {name}.").format(name="Cà phê Luka")))
+        assert_big_targets()
+        assert_nothing_overlaps()
+        assert nmcli.changes() == [], "asking which network is on changes nothing"
+
+    run_kiosk(services, script)
+
+
+def test_a_wep_network_is_joined_with_its_own_profile_and_a_company_network_refused(kiosk_config):
+    nmcli = FakeNmcli(networks="Quán cũ:70:WEP\nCông ty:60:WPA2 802.1X\n")
+    services = kiosk(kiosk_config, nmcli)
+
+    def script(app):
+        yield from open_wifi(app)
+        yield from until(lambda: shown(_("The kiosk is not on a Wi-Fi network.")))
+        tap(find(_("Choose a network")))
+        yield from until(lambda: screen(app).phase == "list")
+        yield 0.2  # the networks' buttons are laid out
+        tap(find("Công ty\n" + _("strong signal")))
+        yield from until(lambda: screen(app).phase == "home")
+        assert shown(_("This network asks for a user name as well as a password (a company network): the kiosk "
+                       "cannot join it. Choose another network.")) and screen(app).failed
+        assert nmcli.changes() == [["--terse", "--escape", "yes", "--fields", "SSID,SIGNAL,SECURITY", "device", "wifi",
+                                    "list", "--rescan", "yes"]]
+
+        tap(find(_("Choose a network")))
+        yield from until(lambda: screen(app).phase == "list")
+        yield 0.2
+        tap(find("Quán cũ\n" + _("strong signal")))
+        yield 0.2
+        assert screen(app).phase == "password"
+        screen(app).ids.password.insert_text("abcde")
+        nmcli.current = "Quán cũ"
+        tap(find(_("Connect")))
+        yield from until(lambda: shown(_("The kiosk is on the Wi-Fi network {name}.").format(name="Quán cũ")))
+        assert shown(_("Connected to the Wi-Fi network {name}.").format(name="Quán cũ"))
+        assert nmcli.changes()[-2:] == [
+            ["connection", "add", "type", "wifi", "con-name", "Quán cũ", "ssid", "Quán cũ", "wifi-sec.key-mgmt", "none",
+             "wifi-sec.wep-key-type", "1", "wifi-sec.wep-key0", "abcde"],
+            ["--wait", "40", "connection", "up", "id", "Quán cũ"]]
 
     run_kiosk(services, script)
 

@@ -1,9 +1,12 @@
 """Wi-Fi through nmcli: QR codes and nmcli's output are untrusted; nmcli's failures become plain words."""
+import subprocess
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.wifi import Network, WifiCode, WifiError, connect, parse_wifi_code, scan, split_terse
+from kiosk.wifi import (ENTERPRISE, OPEN, WEP, WPA, Network, WifiCode, WifiError, connect, current_network,
+                        parse_wifi_code, scan, split_terse)
 from kiosk.i18n import use_language
 from tests.helpers import FakeNmcli
 
@@ -12,6 +15,9 @@ SCAN = ("Cà phê Luka:82:WPA2\n"
         "Cà phê Luka:31:WPA2\n"
         ":70:WPA2\n"
         "Free WiFi:55:\n"
+        "Quán cũ:50:WEP\n"
+        "Công ty:45:WPA2 802.1X\n"
+        "Nhà riêng:44:WPA3\n"
         "garbage line\n")
 
 
@@ -62,8 +68,68 @@ def test_nmcli_failures_say_what_to_do(code: int, stderr: str, words: str) -> No
 
 
 def test_scan_lists_each_named_network_once_strongest_first() -> None:
-    assert scan(FakeNmcli(stdout=SCAN)) == [Network("Cà phê Luka", 82, True), Network("Free WiFi", 55, False),
-                                            Network("Nha:Van:Hoa", 40, True)]
+    assert scan(FakeNmcli(stdout=SCAN)) == [
+        Network("Cà phê Luka", 82, WPA), Network("Free WiFi", 55, OPEN), Network("Quán cũ", 50, WEP),
+        Network("Công ty", 45, ENTERPRISE), Network("Nhà riêng", 44, WPA), Network("Nha:Van:Hoa", 40, WPA)]
+
+
+def test_the_network_the_kiosk_is_on_is_read_from_the_last_scan() -> None:
+    nmcli = FakeNmcli(current="Nhà: văn hoá")
+    assert current_network(nmcli) == "Nhà: văn hoá"
+    assert nmcli.calls == [["--terse", "--escape", "yes", "--fields", "ACTIVE,SSID", "device", "wifi", "list",
+                            "--rescan", "no"]]
+    assert current_network(FakeNmcli(stdout="no:Hàng xóm\nno:Quán 7\n")) is None
+    assert current_network(FakeNmcli(stdout="yes:\nyes:" + "x" * 40 + "\n")) is None  # hidden or garbled: none named
+    with pytest.raises(WifiError, match="NetworkManager is not running"):
+        current_network(FakeNmcli(8))
+
+
+@pytest.mark.parametrize("key", ["abcde", "13-characters", "0a1b2c3d4e", "0123456789abcdef0123456789"])
+def test_a_wep_network_gets_a_profile_with_key_mgmt_none_and_its_key_in_wep_key0(key: str) -> None:
+    nmcli = FakeNmcli()
+    assert connect(WifiCode("Quán cũ", key, WEP), nmcli) == "Connected to the Wi-Fi network Quán cũ."
+    assert nmcli.calls == [
+        ["connection", "delete", "id", "Quán cũ"],
+        ["connection", "add", "type", "wifi", "con-name", "Quán cũ", "ssid", "Quán cũ", "wifi-sec.key-mgmt", "none",
+         "wifi-sec.wep-key-type", "1", "wifi-sec.wep-key0", key],
+        ["--wait", "40", "connection", "up", "id", "Quán cũ"]]
+
+
+def test_a_wep_code_from_a_qr_joins_the_same_way_and_a_wrong_key_is_not_kept() -> None:
+    code = parse_wifi_code("WIFI:T:WEP;S:Quán cũ;P:abcde;H:true;;")
+    assert code == WifiCode("Quán cũ", "abcde", WEP, hidden=True)
+    nmcli = FakeNmcli(4, stderr="Error: Connection activation failed: (7) Secrets were required, but not provided.")
+    with pytest.raises(WifiError, match="password is wrong"):
+        connect(code, nmcli)
+    assert nmcli.calls[0] == ["connection", "delete", "id", "Quán cũ"]
+    assert len(nmcli.calls) == 2  # the profile could not even be added: nothing to bring up
+    calls = []
+
+    def up_refused(argv) -> subprocess.CompletedProcess:  # the profile is added, the key is wrong
+        calls.append(list(argv))
+        return subprocess.CompletedProcess(["nmcli", *argv], 4 if "up" in argv else 0, "", "Secrets were required")
+
+    with pytest.raises(WifiError, match="password is wrong"):
+        connect(code, up_refused)
+    assert "wifi.hidden" in calls[1] and calls[-1] == ["connection", "delete", "id", "Quán cũ"]
+
+
+@pytest.mark.parametrize("key", ["abcd", "abcdef", "0a1b2c3d4g", "quá dài13chữ", "x" * 26])
+def test_a_wep_key_of_the_wrong_length_is_refused_before_nmcli(key: str) -> None:
+    nmcli = FakeNmcli()
+    with pytest.raises(WifiError, match="5 or 13 characters"):
+        connect(WifiCode("Quán cũ", key, WEP), nmcli)
+    assert nmcli.calls == []
+
+
+def test_an_enterprise_network_is_refused_in_words() -> None:
+    nmcli = FakeNmcli()
+    with pytest.raises(WifiError, match="user name as well as a password"):
+        connect(WifiCode("Công ty", "", ENTERPRISE), nmcli)
+    assert nmcli.calls == []
+    use_language("vi")
+    with pytest.raises(WifiError, match="WEP"):
+        connect(WifiCode("Quán cũ", "abc", WEP), nmcli)
 
 
 def test_the_vietnamese_message_is_shown_by_default() -> None:
