@@ -86,7 +86,12 @@ mkdir -p "$ROOTFS/usr/local/share/ca-certificates" "$ROOTFS/etc/ssl/certs"
 cp -a /usr/local/share/ca-certificates/. "$ROOTFS/usr/local/share/ca-certificates/"
 cp /etc/ssl/certs/ca-certificates.crt "$ROOTFS/etc/ssl/certs/ca-certificates.crt"
 
-step "The kiosk's source, as committed (HEAD)"
+# The committed tree (HEAD, named here so a run can be matched to its code): what is not committed
+# yet is not tested, so commit before running. Every run starts from a fresh root, never an old copy.
+step "The kiosk's source, as committed: $(git -C "$SOURCE" log -1 --format='%h %cd' --date=format:'%H:%M' HEAD)"
+if [[ -n "$(git -C "$SOURCE" status --porcelain --untracked-files=no -- deploy kiosk sync lessons setup.py)" ]]; then
+    echo "   note: the working tree has changes not committed; they are not in this run"
+fi
 rm -rf "$ROOTFS/opt/bdhvs-src"
 mkdir -p "$ROOTFS/opt/bdhvs-src"
 git -C "$SOURCE" archive --format=tar HEAD | tar -x -C "$ROOTFS/opt/bdhvs-src"
@@ -111,7 +116,7 @@ in_chroot /bin/bash /opt/bdhvs-src/deploy/install.sh --rotation 0 | sed 's/^/   
 [[ "$(listing)" == "$before" ]] || { echo "pi-test: the second run of install.sh changed files" >&2; diff <(echo "$before") <(listing) >&2; exit 1; }
 
 step "The units, as installed, pass systemd-analyze verify"
-in_chroot systemd-analyze verify kiosk.service 2>&1 | tee "$BUILD/verify.log"
+in_chroot systemd-analyze verify kiosk.service kiosk-update.service kiosk-update.timer 2>&1 | tee "$BUILD/verify.log"
 [[ ! -s "$BUILD/verify.log" ]] || { echo "pi-test: systemd-analyze verify spoke" >&2; exit 1; }
 
 step "The kiosk's first frame under Xvfb (READY=1), started as kiosk.service starts it"
@@ -119,7 +124,20 @@ in_chroot apt-get install -y -qq --no-install-recommends xvfb xauth >/dev/null  
 cp "$HERE/pi_first_frame.py" "$ROOTFS/opt/bdhvs-src/pi_first_frame.py"
 in_chroot python3 /opt/bdhvs-src/pi_first_frame.py "$READY_TIMEOUT_S"
 
-step "kiosk doctor runs in the emulated Pi (it reports the missing hardware)"
-in_chroot runuser -u kiosk -- env KIOSK_CONFIG=/etc/bdhvs/kiosk.toml /opt/bdhvs/current/venv/bin/kiosk doctor || true
+step "kiosk doctor runs in the emulated Pi (it reports the missing hardware: exit code 1)"
+as_kiosk() { in_chroot runuser -u kiosk -- env KIOSK_CONFIG=/etc/bdhvs/kiosk.toml "$@"; }
+doctor=0
+as_kiosk /opt/bdhvs/current/venv/bin/kiosk doctor || doctor=$?
+((doctor <= 1)) || { echo "pi-test: kiosk doctor did not run (exit code $doctor)" >&2; exit 1; }
+report=$(as_kiosk /opt/bdhvs/current/venv/bin/kiosk doctor --json) || true
+python3 -c 'import json, sys; checks = json.loads(sys.argv[1])["checks"]; assert len(checks) >= 8; print(f"   {len(checks)} checks in --json")' \
+    "$report" || { echo "pi-test: kiosk doctor --json did not give its checks" >&2; exit 1; }
+
+step "kiosk-update in the emulated Pi: the installed release is current; fetch says in words why it cannot"
+in_chroot /usr/local/bin/kiosk-update status | sed 's/^/   /'
+fetch=0
+said=$(in_chroot env KIOSK_CONFIG=/etc/bdhvs/kiosk.toml /usr/local/bin/kiosk-update fetch --no-restart 2>&1) || fetch=$?
+echo "   $said"
+[[ "$fetch" == 1 && "$said" == "kiosk-update: "* ]] || { echo "pi-test: kiosk-update fetch did not refuse in words" >&2; exit 1; }
 
 echo "pi-test: passed"
