@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deploy.update import Layout, main as kiosk_update
 from lessons.signing import generate_keypair, load_private_key, sign_pack
 from sync.client import enroll
-from sync.releases import ReleaseManifest, file_sha256
+from sync.releases import MAX_RELEASE_BYTES, ReleaseManifest, ReleaseRefused, file_sha256
 from sync.server.cli import main as ward_server
 from tests.harness import WardServer
 from tests.helpers import signed_release
@@ -138,3 +140,16 @@ def test_the_ward_publishes_only_what_still_matches_its_signature(tmp_path: Path
     assert publish(tmp_path, ward, signed_release(tmp_path / "u", private, "5.0-beta")) == 1  # no heartbeat could report it
     assert not (tmp_path / "no-such-release.tar").exists()
     assert publish(tmp_path, ward, tmp_path / "no-such-release.tar") == 1
+
+
+@given(st.one_of(st.binary(max_size=600), st.dictionaries(st.sampled_from(sorted(ReleaseManifest.model_fields)),
+                                                          st.one_of(st.integers(), st.text(max_size=80)), max_size=7)
+                 .map(lambda d: json.dumps(d).encode())))
+def test_any_manifest_answer_is_a_manifest_or_a_refusal(body: bytes) -> None:
+    """What the ward server answers is untrusted: a manifest the kiosk can act on, or one plain refusal."""
+    try:
+        manifest = ReleaseManifest.parse(body)
+    except ReleaseRefused as exc:
+        assert "manifest" in str(exc)
+        return
+    assert 0 < manifest.size <= MAX_RELEASE_BYTES and len(manifest.sha256) == 64
