@@ -165,6 +165,31 @@ def write_card_images(folder: Path) -> Path:
     return folder
 
 
+def write_learner_card_frames(folder: Path, count: int = 1) -> tuple[list[str], list[Path]]:
+    """Camera frames of new printed learner cards: the sheet ``python -m kiosk.qr learner-cards`` makes, rendered
+    by poppler as a printer would, each card cut out and laid on a table. Returns the cards' ids and frames."""
+    from kiosk.qr.learner_cards import CARD_H, CARD_W, PER_PAGE, card_position, make_learner_cards
+
+    assert 1 <= count <= PER_PAGE
+    folder.mkdir(parents=True, exist_ok=True)
+    pdf = folder / "sheet.pdf"
+    ids = make_learner_cards(pdf, count)
+    dpi, px = 100, 100 / 25.4
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(pdf), str(folder / "sheet")], check=True)
+    sheet = Image.open(folder / "sheet.png").convert("RGB")
+    frames = []
+    for index in range(count):
+        left, top = card_position(index)
+        card = sheet.crop((round(left * px), round(top * px), round((left + CARD_W) * px), round((top + CARD_H) * px)))
+        frame = Image.new("RGB", (640, 480), (150, 130, 110))
+        frame.paste(card, ((640 - card.width) // 2, (480 - card.height) // 2))
+        frames.append(folder / f"card-{index + 1:02d}.png")
+        frame.save(frames[-1])
+    (folder / "sheet.png").unlink()
+    pdf.unlink()
+    return ids, frames
+
+
 # Lesson packs
 
 PACK_INFO = "id: thu\nversion: 1\nlanguage: {language}\ntitle: Thử\n"

@@ -167,12 +167,40 @@ def shown(message: str) -> bool:
     return any(message in text for text in shown_texts())
 
 
+def type_card_code(code: str):
+    """Tap a learner card's short code (``7MCZ-76P7-K61``) on the card entrance's keypad, each key's page first."""
+    from kiosk.card_entry import PAGES
+
+    for char in code.replace("-", "").upper():
+        tap(find(next(page for page, keys in PAGES.items() if char in keys)))
+        yield 0.05
+        tap(find(char))
+        yield 0.05
+
+
 TOUR_NETWORKS = "Cà phê Luka:82:WPA2\nNhà văn hoá khu phố 3:48:WPA2\nThư viện phường:20:\n"
 
 
+CARD_ENTRANCE = _("Have a learner card?") + "\n\n" + _("Scan it or type its code")
+
+
 def volunteer_tour(app, services, look: Callable[[str], Generator[float, None, None]]):
-    """From the welcome screen through the volunteer PIN and the volunteer screen's phases (a class with a
+    """From the welcome screen through the learner card entrance (scanning a code that is not a learner card,
+    the keypad, a mistyped code), then the volunteer PIN and the volunteer screen's phases (a class with a
     demonstration run, typing a card's code, the class's summary), back to the welcome screen."""
+    from kiosk.card_entry import CODE_LENGTH
+
+    tap(find(CARD_ENTRANCE))
+    yield 0.6  # the camera's first pictures are decoded
+    yield from look("card-entry-scan")
+    tap(find(_("Type the card's code")))
+    yield 0.2
+    yield from type_card_code("7MCZ-76P")
+    yield from look("card-entry-keypad")
+    yield from type_card_code("7" * (CODE_LENGTH - 7))  # the check character is wrong
+    yield from look("card-entry-wrong-code")
+    tap(find(_("Back")))
+    yield 0.2
     tap(find(_("For volunteers")))
     yield 0.2
     tap(find(_("Volunteer")))
@@ -187,7 +215,7 @@ def volunteer_tour(app, services, look: Callable[[str], Generator[float, None, N
     tap(find(_("Type a card code")))
     yield 0.2
     yield from look("volunteer-type-card")
-    tap(find(_("Cancel")))
+    tap(find(_("Back")))
     yield 0.2
     tap(find(_("End the class")))
     yield 0.2

@@ -19,6 +19,7 @@ SCREENS = {
     "staff_selftest": "kiosk.screens.staff_selftest:StaffSelfTestScreen",
     "volunteer_pin": "kiosk.screens.volunteer_pin:VolunteerPinScreen",
     "volunteer": "kiosk.screens.volunteer:VolunteerScreen",
+    "card_entry": "kiosk.screens.card_entry:CardEntryScreen",
 }
 
 

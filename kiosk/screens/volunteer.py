@@ -1,10 +1,10 @@
 """The volunteer's screen: start and end a class, let learners swap in, see who needs help, send the results.
 
-Everything it does goes through ``KioskServices`` (start_class, begin_session, begin_card_session,
-end_class) and the technician's ``StaffDesk`` (send now, USB export, each on a thread through
-``StaffTaskScreen``); this screen only shows the class's state, refreshed twice a second, and the
-summary once it ends. A learner card is scanned with the camera (decoded on the camera's thread) or
-its short code typed.
+Everything it does goes through ``KioskServices`` (start_class, begin_session, end_class) and the
+technician's ``StaffDesk`` (send now, USB export, each on a thread through ``StaffTaskScreen``);
+this screen only shows the class's state, refreshed twice a second, and the summary once it ends.
+A learner card is scanned or its short code typed on the card entrance (``card_entry``), the same
+one a walk-up learner uses from the welcome screen.
 """
 from pathlib import Path
 
@@ -13,12 +13,11 @@ from kivy.clock import Clock
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, OptionProperty, StringProperty
 
-from kiosk.i18n import N_, _
+from kiosk.i18n import _
 from kiosk.screens.staff_tasks import StaffTaskScreen
 from kiosk.qr.learner_cards import print_to_folder
 from kiosk.staff import Outcome, grouped, usb_folders
 from kiosk.volunteer_class import VolunteerClass
-from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -38,12 +37,8 @@ def learner_line(number: int, learner, step_names: dict) -> str:
     return f"{who}: {where}{flag}"
 
 
-CARD_REFUSED = N_("This card cannot be used: it is not a learner card, or it was reported lost. "
-                "Give the learner a new card.")
-
-
 class VolunteerScreen(StaffTaskScreen):
-    phase = OptionProperty("home", options=["home", "scan", "type", "busy"])
+    phase = OptionProperty("home", options=["home", "busy"])
     in_class = BooleanProperty(False)
     learners = StringProperty("")
     summary = StringProperty("")
@@ -107,41 +102,12 @@ class VolunteerScreen(StaffTaskScreen):
         app.services.begin_session(demo=demo)
         app.show("lesson_list")
 
-    # A learner's card: by camera or by its short code.
+    # A learner's card, by camera or by its short code: the one card entrance, coming back here.
     def scan_card(self) -> None:
-        self.message = ""
-        if self.scan(_("Hold the learner card in front of the camera.")):
-            self.phase = "scan"
-
-    def code_seen(self, text: str) -> bool:
-        if self.phase != "scan":
-            return False
-        if self.services.begin_card_session(text) is None:
-            self.scan_hint = _(CARD_REFUSED)
-            return False
-        App.get_running_app().show("lesson_list")
-        return True
-
-    def camera_failed(self, message: str) -> None:
-        self.phase, self.message = "home", message + " " + _("Type the card's code instead.")
+        App.get_running_app().show("card_entry").open(back_to=self.name)
 
     def type_card(self) -> None:
-        self.message, self.phase = "", "type"
-        self.ids.code.text = ""
-        self.ids.code.focus = True
-
-    def typed_card(self, text: str) -> None:
-        if not text.strip():
-            return
-        self.ids.code.focus = False
-        if self.services.begin_card_session(text) is None:
-            self.message = _(CARD_REFUSED)
-            return
-        App.get_running_app().show("lesson_list")
-
-    def cancel(self) -> None:
-        self.stop_camera()
-        self.phase = "home"
+        App.get_running_app().show("card_entry").open(typing=True, back_to=self.name)
 
     # Sending the results: now, or to a USB stick where there is no network.
     def send_now(self) -> None:

@@ -1,4 +1,5 @@
-"""The welcome screen: the first touch opens an anonymous learner session; staff go through a PIN."""
+"""The welcome screen: the first touch opens an anonymous learner session; a learner card has its own way
+in beside it (scan or type it: ``card_entry``); staff go through a PIN."""
 from pathlib import Path
 
 from kivy.app import App
@@ -14,6 +15,10 @@ class WelcomeScreen(KioskScreen):
         app = App.get_running_app()
         app.services.begin_session()
         app.show("lesson_list")
+
+    def present_card(self) -> None:
+        """A learner with a card: scan it or type its code, then continue its progress."""
+        App.get_running_app().show("card_entry").open()
 
     def open_staff(self) -> None:
         """The staff entrance: the PIN screen, without opening a learner session."""

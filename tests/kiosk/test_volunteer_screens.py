@@ -1,13 +1,16 @@
 """The volunteer's entrance on the real app, by touch: its own PIN and lockout (apart from the technician's),
-starting a class (no inactivity reset), a new learner and a demonstration joining it, and ending it with a
-summary on screen and as a record."""
+starting a class (no inactivity reset), a new learner and a demonstration joining it, learners swapping in by
+their cards (scanned, or typed on the card entrance's keypad), the needs-help flag after three wrong answers
+touched on one step, and ending the class with a summary on screen and as a record."""
 from kiosk.config import KioskConfig
 from kiosk.i18n import _
 from kiosk.services import VOLUNTEER_LOCKOUT_FILE, KioskServices
 from sync.learner_ids import card_short_code, new_card_id
-from tests.helpers import card_frame
+from kiosk.screens.card_entry import LOST
+from kiosk.widgets import theme
+from tests.helpers import write_learner_card_frames, write_pack
 from tests.ui import (STAFF_PIN, VOLUNTEER_PIN, assert_big_targets, find, queued_records, run_kiosk, screen_name, shown,
-                      tap, type_pin, until)
+                      tap, type_card_code, type_pin, until)
 
 
 def kiosk(config: KioskConfig, **changes) -> KioskServices:
@@ -76,11 +79,9 @@ def test_a_class_starts_takes_learners_and_ends_with_a_summary(kiosk_config):
 
 
 def test_learners_swap_in_by_scanning_or_typing_their_card_and_a_lost_card_is_refused(kiosk_config, tmp_path):
-    scanned, typed, lost = new_card_id(), new_card_id(), new_card_id()
-    folder = tmp_path / "camera"
-    folder.mkdir()
-    card_frame(scanned).save(folder / "card.png")  # the card held up to the camera
-    services = kiosk(kiosk_config, camera=f"replay:{folder}")
+    [scanned], [frame] = write_learner_card_frames(tmp_path / "camera")  # a printed card held up to the camera
+    typed, lost = new_card_id(), new_card_id()
+    services = kiosk(kiosk_config, camera=f"replay:{frame}")
     lesson = services.lessons[1].id
     third_step = services.pack.lesson(lesson).steps[2].id
     services.cards.stopped_at(scanned, lesson, third_step)
@@ -98,24 +99,54 @@ def test_learners_swap_in_by_scanning_or_typing_their_card_and_a_lost_card_is_re
         app.end_session("left")
         yield 0.2
 
-        for card, opens in ((lost, False), (typed, True)):
-            yield from open_volunteer(app)
-            tap(find(_("Type a card code")))
-            yield 0.2
-            screen = app.root.get_screen("volunteer")
-            screen.ids.code.text = card_short_code(card).lower()
-            tap(find(_("Open")))
-            yield 0.3
-            if not opens:
-                assert shown(_("This card cannot be used: it is not a learner card, or it was reported lost. "
-                               "Give the learner a new card."))
-                tap(find(_("Cancel")))
-                yield 0.2
-                app.end_session("left")
-                yield 0.2
+        yield from open_volunteer(app)
+        tap(find(_("Type a card code")))
+        yield 0.2
+        yield from type_card_code(card_short_code(lost))
+        assert shown(_(LOST)) and services.session is None
+        tap(find(_("Back")))  # back to the volunteer screen, the class still on
+        yield 0.2
+        assert screen_name(app) == "volunteer" and services.volunteer_class is not None
+        tap(find(_("Type a card code")))
+        yield 0.2
+        yield from type_card_code(card_short_code(typed))  # typed on the keypad, key by key
+        yield 0.3
         assert screen_name(app) == "lesson_list" and services.session.learner == typed
         assert services.session.has_done(services.lessons[0].id)
         assert set(services.volunteer_class.learners) == {scanned, typed}
+
+    run_kiosk(services, script)
+
+
+def test_three_wrong_answers_on_one_step_raise_the_needs_help_flag(kiosk_config, tmp_path):
+    services = kiosk(kiosk_config, pack_dir=write_pack(tmp_path / "pack"))  # "Bài thử": a word, then a question
+
+    def script(app):
+        yield from open_volunteer(app)
+        tap(find(_("Start a class")))
+        yield 0.2
+        tap(find(_("New learner")))
+        yield 0.3
+        tap(find("Bài thử"))
+        yield 0.3
+        tap(find(_("Continue")))
+        yield 0.3
+        for _attempt in range(3):
+            assert not services.volunteer_class.learners[services.session.learner].needs_help
+            tap(find("Câu sai"))
+            yield 0.3
+            assert app.root.get_screen("player").verdict == "wrong"
+            tap(find(_("Try again")))
+            yield 0.3
+        tap(find(_("Exit lesson")))
+        yield 0.3
+        tap(find(_("Leave")))
+        yield 0.3
+        yield from open_volunteer(app)
+        yield 0.6  # the live view refreshes twice a second
+        line = _("Learner {number}").format(number=1) + ": " + "Bài thử · cau-1  ⚑ " + _("needs help")
+        assert line in app.root.get_screen("volunteer").details and shown(line)
+        assert find(app.root.get_screen("volunteer").details).color == list(theme.WRONG)
 
     run_kiosk(services, script)
 
