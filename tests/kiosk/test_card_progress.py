@@ -128,3 +128,18 @@ def test_a_hostile_ward_card_is_skipped_alone(tmp_path):
                                      **{new_card_id(): entry for entry in hostile}}, "lost": []})
     assert CardProgressStore.in_data_dir(tmp_path).cards == {
         good: Progress(stopped=Stop(lesson="bai-hai", step="cau-2"), at=5)}
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=16), inner, max_size=4),
+                    max_leaves=12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from([new_card_id() for _ in range(3)] + ["x"]), st.one_of(JSON, st.fixed_dictionaries(
+    {"done": st.lists(st.sampled_from(["bai-mot", "Nguyễn Văn A", ""]), max_size=3), "at": JSON,
+     "stopped": st.one_of(JSON, st.fixed_dictionaries({"lesson_id": JSON, "step_id": JSON}))})), max_size=4), JSON)
+def test_any_ward_answer_merges_without_raising(tmp_path_factory, cards, lost):
+    store = CardProgressStore.in_data_dir(tmp_path_factory.mktemp("ward"))
+    store.apply_ward("e", {"cards": cards, "lost": lost})
+    assert all(card.startswith("card-") and progress.done <= {"bai-mot"} for card, progress in store.cards.items())
