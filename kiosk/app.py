@@ -3,7 +3,12 @@
 All decisions live in ``KioskServices``; this file only connects them to the window. The sync
 worker reports changes from its own thread; they reach the screen through one ``Clock`` trigger,
 so a burst of changes costs one update and nothing polls.
+
+Only the welcome screen is built before the first frame; the lessons, sync and speech start in the
+frame after it (``_start_services``), and every other screen is built when first shown.
 """
+from typing import TYPE_CHECKING
+
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
@@ -16,7 +21,9 @@ from kiosk.screens import make_screen
 from kiosk.services import KioskServices
 from kiosk.widgets import theme
 from kiosk.widgets.common import IdlePrompt
-from kiosk.widgets.speaker import Speaker
+
+if TYPE_CHECKING:
+    from kiosk.widgets.speaker import Speaker
 
 NEEDS_TECHNICIAN = {"not_enrolled", "needs_enrollment", "refused", "error"}
 
@@ -33,7 +40,7 @@ class KioskApp(App):
         self.title = "Bình Dân Học Vụ Số"
         self._prompt: IdlePrompt | None = None
         self._spoken = ""
-        self.speaker: Speaker | None = None
+        self.speaker: "Speaker | None" = None
         self._status_changed = Clock.create_trigger(self.refresh_status)
         self._watchdog_tick = None
 
@@ -46,19 +53,21 @@ class KioskApp(App):
         return manager
 
     def on_start(self) -> None:
-        Clock.schedule_once(lambda _dt: self._start_services(), 0.5)
         self.watchdog = watchdog.for_services(self.services)
         Window.bind(on_flip=self._first_frame)
 
     def _first_frame(self, *_args) -> None:
-        """The first screen is drawn: tell systemd (READY), then ping it from this clock."""
+        """The first screen is drawn: tell systemd (READY), ping it from this clock, and start the
+        services in the next frame. Not from a timer set in ``on_start``: Kivy counts a timer from
+        its previous tick, so on a slow start the timer would already be due before the first frame."""
         Window.unbind(on_flip=self._first_frame)
         self.watchdog.ready()
         self._watchdog_tick = Clock.schedule_interval(self.watchdog.tick, self.watchdog.interval_s)
+        Clock.schedule_once(lambda _dt: self._start_services(), 0)
 
     def _start_services(self) -> None:
-        """After the first frame: sync, speech, and the status (reading the outbox's counts and
-        drawing the technician's sign are not on the start-up path)."""
+        """After the first frame: the lesson pack, sync, speech, and the status (reading the outbox's
+        counts and drawing the technician's sign are not on the start-up path)."""
         self.services.start(on_sync_change=lambda _status: self._status_changed())
         self._status_changed()
 
@@ -83,6 +92,8 @@ class KioskApp(App):
         """New words are on screen: read them aloud (unless ``aloud`` is False), and keep them for "Đọc to"."""
         self._spoken = text
         if self.speaker is None and self.services.narration_ready:
+            from kiosk.widgets.speaker import Speaker  # Kivy's audio is not needed for the first screen
+
             self.speaker = Speaker(self.services.narrator, self.services.narrator.volume)
         self.narration_ready = self.speaker is not None
         if self.speaker is not None and aloud:

@@ -7,10 +7,8 @@ import logging
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable
 
-from kiosk.card_progress import CardProgressStore
 from kiosk.config import KioskConfig
 from kiosk.i18n import N_, _
-from kiosk.narration import Narrator
 from kiosk.pin_gate import PinGate
 from kiosk.session import IdleWatch, LearnerSession
 from kiosk.volunteer_class import VolunteerClass
@@ -19,11 +17,13 @@ from sync.credentials import Credentials
 from sync.device import DeviceIdentity, Fingerprint, hardware_fingerprint, start_device
 from sync.outbox import Outbox, OutboxFull
 from sync.problems import Kind, Problem
-from sync.learner_ids import is_learner_id, parse_short_code
-from sync.records import RecordDraft
 from sync.status import SyncStatus
 
+# Imported where first needed, not on the way to the first screen (bench/startup.py keeps the start
+# within 1.5× a bare Kivy window): the lessons, the records' and cards' models, speech, sync's HTTP.
 if TYPE_CHECKING:
+    from kiosk.card_progress import CardProgressStore
+    from kiosk.narration import Narrator
     from kiosk.staff import StaffDesk
     from lessons.engine import LessonEvent, LessonRun
     from lessons.pack import Pack
@@ -64,12 +64,26 @@ class KioskServices:
         self.sync: "SyncWorker | None" = None
         self.idle = IdleWatch(config.idle_prompt_s, config.idle_countdown_s, enabled=not config.volunteer_mode)
         self.session: LearnerSession | None = None
-        self.narrator = Narrator.from_config(config) if config.narration else None
         self.narration_ready = False
-        self.cards = CardProgressStore.in_data_dir(config.data_dir)
         self.volunteer_class: VolunteerClass | None = None
         # The volunteer's own PIN and lockout: a volunteer never learns the technician's PIN.
         self.volunteer_gate = PinGate(config.volunteer_pin, config.data_dir / VOLUNTEER_LOCKOUT_FILE)
+
+    @cached_property
+    def narrator(self) -> "Narrator | None":
+        """The speech engine's front (None when narration is off), made when ``start`` first asks for it."""
+        if not self.config.narration:
+            return None
+        from kiosk.narration import Narrator
+
+        return Narrator.from_config(self.config)
+
+    @cached_property
+    def cards(self) -> "CardProgressStore":
+        """The learner cards' progress on this kiosk, read when a card is first presented or synced."""
+        from kiosk.card_progress import CardProgressStore
+
+        return CardProgressStore.in_data_dir(self.config.data_dir)
 
     @cached_property
     def staff(self) -> "StaffDesk":
@@ -151,8 +165,9 @@ class KioskServices:
         if self.sync is not None:
             self.sync.stop()
         self.outbox.close()
-        if self.narrator is not None:
-            self.narrator.close()
+        narrator = self.__dict__.get("narrator")  # never made: nothing to close
+        if narrator is not None:
+            narrator.close()
 
     def begin_session(self, demo: bool = False) -> LearnerSession:
         """A learner touched the welcome screen: open an anonymous session (``demo``: a volunteer showing how)."""
@@ -166,8 +181,9 @@ class KioskServices:
     def begin_card_session(self, scanned_or_typed: str) -> LearnerSession | None:
         """A learner card was scanned (its QR code holds the id) or its short code typed: open a session
         that continues the card's progress. None when it is not a card or the card was reported lost."""
-        text = scanned_or_typed.strip()[:40]
-        card_id = text if is_learner_id(text) and text.startswith("card-") else parse_short_code(text)
+        from kiosk.card_entry import card_id_in
+
+        card_id = card_id_in(scanned_or_typed)
         progress = self.cards.progress(card_id) if card_id else None
         if progress is None:
             return None
@@ -270,6 +286,8 @@ class KioskServices:
 
     def _record(self, kind: str, lesson_id: str | None, payload: dict) -> None:
         """Queue a record; a storage failure is shown to staff but never stops the lesson."""
+        from sync.records import RecordDraft
+
         draft = RecordDraft(type=kind, lesson_id=lesson_id, payload=payload,
                             learner=self.session.learner if self.session else None,
                             device_id=self.device.device_id, venue_id=self.device.venue_id)

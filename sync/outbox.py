@@ -66,7 +66,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 from tinydb import TinyDB
@@ -75,7 +75,9 @@ from tinydb.table import Document, Table
 from sync.atomic_storage import TEMP_SUFFIX, AtomicJSONStorage
 from sync.outbox_segments import (DAMAGED, TABLE, CorruptSegment, Salvage, Segment, doc_problem, encode,
                                   index_segment, pending_doc, read_docs, seq_range)
-from sync.records import Record, RecordDraft
+
+if TYPE_CHECKING:  # imported where records are made: opening the outbox (at the kiosk's start) needs no models
+    from sync.records import Record, RecordDraft
 
 log = logging.getLogger(__name__)
 
@@ -357,12 +359,14 @@ class Outbox:
 
     # The public interface
 
-    def append(self, draft: RecordDraft) -> Record:
+    def append(self, draft: "RecordDraft") -> "Record":
         """Store ``draft`` with the next seq; when this returns, the record survives a power cut.
 
         Raises OutboxFull when the disk has no room even after pruning acked records, ValueError
         when a record with the same id is already pending.
         """
+        from sync.records import Record
+
         with self._lock:
             self._check_open()
             record = Record(**draft.model_dump(), seq=self._last_seq + 1)
@@ -390,7 +394,7 @@ class Outbox:
                 self._save_state(segment)
             return record
 
-    def pending(self, limit: int = 500, after_seq: int = 0) -> list[Record]:
+    def pending(self, limit: int = 500, after_seq: int = 0) -> "list[Record]":
         """The oldest records not yet acknowledged or rejected, at most ``limit``, oldest first.
 
         ``after_seq`` skips records up to that seq, so a caller can page through a long queue.
@@ -406,7 +410,7 @@ class Outbox:
                     records += self._read_pending(segment, limit - len(records), after_seq)
             return records
 
-    def iter_pending(self, batch: int = 500) -> Iterator[list[Record]]:
+    def iter_pending(self, batch: int = 500) -> "Iterator[list[Record]]":
         """Every pending record, oldest first, in lists of at most ``batch``.
 
         The lock is held only while one batch is read, so appends go on between batches, and only
@@ -497,12 +501,14 @@ class Outbox:
                 return None
         return docs
 
-    def _read_pending(self, segment: Segment, limit: int, after_seq: int) -> list[Record]:
+    def _read_pending(self, segment: Segment, limit: int, after_seq: int) -> "list[Record]":
         """Up to ``limit`` pending records of one segment after ``after_seq``, setting aside damage.
 
         Each round that finds damage takes it out of the index, so a few rounds end it; a card that
         keeps changing under the outbox loses the segment from the index rather than loop.
         """
+        from sync.records import Record
+
         for _ in range(4):
             if self._segments.get(segment.first) is not segment:
                 return []  # set aside whole

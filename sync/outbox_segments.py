@@ -20,9 +20,10 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sync.records import Record
+if TYPE_CHECKING:
+    from sync.records import Record
 
 TABLE = "records"
 STATES = ("pending", "acked", "rejected")
@@ -53,7 +54,7 @@ def seq_range(path: Path, exact: bool = True) -> tuple[int, int] | None:
     return int(match[1]), int(match[2])
 
 
-def pending_doc(record: Record, queued_at: float) -> dict[str, Any]:
+def pending_doc(record: "Record", queued_at: float) -> dict[str, Any]:
     """The document a newly queued record is stored as."""
     return {"state": "pending", "queued_at": queued_at, "record": record.model_dump(mode="json")}
 
