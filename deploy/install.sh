@@ -341,7 +341,10 @@ install_ward() {
     own ward /var/lib/bdhvs-ward /var/backups/bdhvs-ward
 
     stage "The ward server release"
-    install_release "[server]" ward-server
+    install_release "[server]"
+    # On the technician's PATH: ward-server with the unit's settings, as the ward user.
+    [[ ! -L "$T/usr/local/bin/ward-server" ]] || rm -f "$T/usr/local/bin/ward-server"
+    put "$HERE/ward-server.sh" /usr/local/bin/ward-server 755
 
     stage "Settings, certificate and database"
     local serve="--host 0.0.0.0 --port 8443"

@@ -159,6 +159,25 @@ def test_the_ward_defaults_to_sqlite_on_loopback_until_it_has_a_certificate(tmp_
     assert "plain HTTP on 127.0.0.1 only" in done.stdout
 
 
+def test_ward_server_at_the_terminal_takes_the_units_settings(tmp_path: Path) -> None:
+    """`sudo ward-server release add …` must reach the server's database and releases folder, not ./var."""
+    root = tmp_path / "ward"
+    install(root, "--role", "ward")
+    wrapper = root / "usr/local/bin/ward-server"
+    assert not wrapper.is_symlink() and os.access(wrapper, os.X_OK)
+    program = tmp_path / "ward-server"
+    program.write_text('#!/bin/sh\necho "$WARD_DATABASE_URL $WARD_RELEASES_DIR $*"\n')
+    program.chmod(0o755)
+    env = {**os.environ, "WARD_ENV_FILE": str(root / "etc/bdhvs/ward.env"), "WARD_PROGRAM": str(program)}
+    done = subprocess.run([str(wrapper), "release", "add", "/media/usb/bdhvs-release-1.2.0"], env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.stdout.strip() == ("sqlite:////var/lib/bdhvs-ward/ward.sqlite3 /var/lib/bdhvs-ward/releases "
+                                   "release add /media/usb/bdhvs-release-1.2.0"), done.stderr
+    done = subprocess.run([str(wrapper), "device", "list"], env={**env, "WARD_ENV_FILE": str(tmp_path / "none")},
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2 and "run it with sudo" in done.stderr
+
+
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze is installed by make setup")
 def test_every_unit_passes_systemd_analyze_verify_silently(tmp_path: Path) -> None:
     kiosk = pi_root(tmp_path / "pi")
