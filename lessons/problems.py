@@ -122,7 +122,7 @@ class PackProblem:
     file: Path
     where: str
     message: str
-    code: str = "invalid_value"
+    code: str
     params: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
