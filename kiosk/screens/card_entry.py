@@ -11,14 +11,20 @@ kept on the new one; no camera offers typing. Phases: ``scan`` (live picture bes
 No session is open while a card is being presented, so, like a staff screen, this one goes back
 to the start by itself when left alone, the camera released.
 """
+import io
+from functools import lru_cache
 from pathlib import Path
 
 from kivy.app import App
+from kivy.core.image import Image as CoreImage
+from kivy.graphics.texture import Texture
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, ObjectProperty, OptionProperty, StringProperty
+from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.widget import Widget
 
 from kiosk.card_entry import CODE_LENGTH, keys_on, pages_for, read_card, shown_code
+from kiosk.qr.cards import qr_png
 from kiosk.i18n import N_, _
 from kiosk.screens.code_scanning import CodeScanning
 from kiosk.screens.staff_pin import StaffScreen
@@ -38,9 +44,32 @@ LOST = N_("This card was reported lost, so it can no longer be used. Please ask 
           "your lessons are kept on it.")
 
 
+# The example card drawn to show where the code is. Its check character is wrong on purpose: typing the example
+# opens nobody's progress.
+SAMPLE_CODE = "7MCZ-76P7-K62"
+
+
+@lru_cache(maxsize=1)
+def sample_qr() -> Texture:
+    texture = CoreImage(io.BytesIO(qr_png("card-" + SAMPLE_CODE.replace("-", "").lower(), scale=4)), ext="png").texture
+    texture.mag_filter = "nearest"
+    return texture
+
+
+class CardPicture(RelativeLayout):
+    """A learner card as printed, its short code ringed: where to look for the code to type."""
+
+    qr = ObjectProperty(None, allownone=True)
+    code = StringProperty(SAMPLE_CODE)
+
+    def on_kv_post(self, _base) -> None:
+        self.qr = sample_qr()
+
+
 class CardEntryScreen(CodeScanning, StaffScreen):
     phase = OptionProperty("scan", options=["scan", "type", "said"])
     said = StringProperty("")          # the message of the ``said`` phase
+    point_to_code = BooleanProperty(False)  # where to find the code: a card is drawn beside the message
     camera_works = BooleanProperty(True)
     typed = StringProperty("")
     page = StringProperty("0–9")
@@ -72,7 +101,7 @@ class CardEntryScreen(CodeScanning, StaffScreen):
 
     def camera_failed(self, message: str) -> None:
         self.camera_works = False
-        self._say(_(NO_CAMERA))
+        self._say(_(NO_CAMERA), point_to_code=True)
 
     # The keypad.
     def start_typing(self) -> None:
@@ -127,9 +156,9 @@ class CardEntryScreen(CodeScanning, StaffScreen):
         App.get_running_app().show("lesson_list")
         return True
 
-    def _say(self, message: str) -> None:
+    def _say(self, message: str, point_to_code: bool = False) -> None:
         self.stop_camera()
-        self.said, self.phase = message, "said"
+        self.said, self.point_to_code, self.phase = message, point_to_code, "said"
         App.get_running_app().step_shown(message)
 
     def back(self) -> None:

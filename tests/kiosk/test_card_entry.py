@@ -4,9 +4,9 @@ ticked, the lesson it stopped in suggested and opened at its step). A code typed
 a QR code that is not a learner card and a kiosk without a camera are each said kindly, with a way on."""
 from kivy.metrics import mm
 
-from kiosk.config import KioskConfig
+from kiosk.card_entry import card_id_in
 from kiosk.i18n import _
-from kiosk.screens.card_entry import HOLD_UP, LOST, NO_CAMERA, NOT_A_CARD, WRONG_CODE
+from kiosk.screens.card_entry import HOLD_UP, LOST, NO_CAMERA, NOT_A_CARD, SAMPLE_CODE, WRONG_CODE
 from kiosk.services import KioskServices
 from sync.learner_ids import card_short_code, new_card_id
 from tests.helpers import card_frame, write_learner_card_frames
@@ -75,17 +75,26 @@ def test_a_typed_code_continues_its_progress_and_mistakes_are_said_kindly(kiosk_
         tap(find(CARD_ENTRANCE))
         yield 0.3
         assert find(_(NO_CAMERA)) and not shown(_("Scan the card"))  # no camera: typing is offered
+        assert find(SAMPLE_CODE) and card_id_in(SAMPLE_CODE) is None  # where the code is, on a card that opens nothing
+        assert_big_targets()
+        assert_nothing_overlaps()
         tap(find(_("Type the card's code")))
         yield 0.2
         assert_big_targets()
         assert_gaps()
         assert_nothing_overlaps()
         yield from type_card_code(wrong)
+        yield 0.2
         assert find(_(WRONG_CODE).format(code=wrong)) and services.session is None
+        assert_big_targets()
+        assert_nothing_overlaps()
         tap(find(_("Type the card's code")))
         yield 0.2
         yield from type_card_code(card_short_code(lost))
+        yield 0.2
         assert find(_(LOST)) and services.session is None
+        assert_big_targets()
+        assert_nothing_overlaps()
         tap(find(_("Type the card's code")))
         yield 0.2
         yield from type_card_code(code[:3])
