@@ -100,7 +100,8 @@ def _last_by_hand(rows: list[dict]) -> dict:
 
 @pytest.mark.parametrize("kiosks", [1, 30])
 def test_a_round_of_kiosks_is_one_statement_per_table(tmp_path, kiosks):
-    """The full roll-up's cost does not grow with a statement per kiosk (what made it take 89 s)."""
+    """The full roll-up is three statements per round of kiosks, not three per kiosk (which, each reading
+    every kiosk's records of a type, took 89 s for a million records)."""
     url = f"sqlite:///{tmp_path}/ward.sqlite3"
     upgrade(url)
     engine = make_engine(url)
