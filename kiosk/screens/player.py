@@ -20,13 +20,16 @@ from kiosk.i18n import N_, _
 from kiosk.widgets import theme
 from kiosk.widgets.common import KioskScreen
 from kiosk.widgets.drills import DRILLS, Drill, PhoneDrill
-from kiosk.widgets.phone import StepPicture
+from kiosk.widgets.phone import PHONE_PREFIX, StepPicture
 from lessons.engine import LessonRun
 from lessons.schema import ExplainStep, OrderStep, ShareStep
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 NARROW_SIDE = 0.38
+# An explanation's picture, narrow enough that six lines of its words fit beside it on the 7-inch
+# screen; a phone screen as a picture needs a little more, its 18 pt words keeping their lines.
+PICTURE_SIDE, PHONE_PICTURE_SIDE = 0.30, 0.34
 RIGHT = N_("That's right!")
 TRY_AGAIN_KINDLY = N_("Let's try again.")
 
@@ -69,13 +72,23 @@ class PlayerScreen(KioskScreen):
 
     primary_text = AliasProperty(_primary_text, bind=["phase", "verdict", "drill"])
 
+    def _secondary_text(self) -> str:
+        """A hold or swipe drill's one-tap alternative, in the bar while the step waits for it."""
+        return self.drill.instead if self.phase == "step" and isinstance(self.drill, PhoneDrill) else ""
+
+    secondary_text = AliasProperty(_secondary_text, bind=["phase", "drill"])
+
     def _side_share(self) -> float:
         """How much of the width the right side takes: a phone or options need their 20 mm
-        targets; two share buttons, the camera's one button or a picture need less, so the words
-        beside them fit; a QR step's feedback (the camera's verdict, often long) takes it all."""
+        targets; the share drill's phone or the camera's one button need less, and an
+        explanation's picture less still, so the words beside them fit; a QR step's feedback
+        (the camera's verdict, often long) takes it all."""
         kind = self.run.step.kind if self.run else "explain"
         if kind == "qr" and self.phase == "feedback":
             return 0
+        if kind == "explain":
+            phone = self.run is not None and (self.run.step.picture or "").startswith(PHONE_PREFIX)
+            return PHONE_PICTURE_SIDE if phone else PICTURE_SIDE
         return theme.PICTURE_SHARE if kind in ("tap", "choice", "order") else NARROW_SIDE
 
     side_share = AliasProperty(_side_share, bind=["run", "drill", "phase"])
@@ -128,17 +141,20 @@ class PlayerScreen(KioskScreen):
         step = self.run.step
         if isinstance(step, OrderStep):
             self.detail = "\n".join(f"{n}. {item.text}" for n, item in enumerate(self.run.placed, 1))
-        elif isinstance(step, ShareStep):
-            self.detail = _("Card {number}/{total}: {text}").format(
-                number=self.run.card_index + 1, total=len(step.cards), text=self.run.card.text)
+        elif isinstance(step, ShareStep):  # the card's words are on the phone, as a message
+            self.detail = _("Card {number}/{total}").format(number=self.run.card_index + 1, total=len(step.cards))
         else:
             self.detail = ""
 
     def _spoken_text(self) -> str:
         """What "Đọc to" reads: the step, and the card or the choices the learner must weigh."""
+        step = self.run.step
         parts = [self.text, self.detail]
-        if self.run.step.kind == "choice":
-            parts += [option.text for option in self.run.step.options]
+        if isinstance(step, ShareStep):
+            parts[1] = _("Card {number}/{total}: {text}").format(
+                number=self.run.card_index + 1, total=len(step.cards), text=self.run.card.text)
+        if step.kind == "choice":
+            parts += [option.text for option in step.options]
         return "\n".join(part for part in parts if part)
 
     def answer(self, value: str) -> None:
@@ -156,6 +172,10 @@ class PlayerScreen(KioskScreen):
         if isinstance(self.drill, PhoneDrill):
             self.drill.mark_correct()  # the phone stays in view with the right place ringed
         App.get_running_app().step_shown(f"{self.heading}\n{message}")
+
+    def secondary(self) -> None:
+        """The bar's other button: the one-tap alternative to the phone drill's gesture."""
+        self.drill.tap_instead()
 
     def primary(self) -> None:
         """The bar's main button: "Tiếp tục" after an explanation or a right answer, else "Thử lại"."""

@@ -79,6 +79,9 @@ class PhasePanel(BoxLayout):
     primary_text = StringProperty("")
     side_share = NumericProperty(theme.PICTURE_SHARE)
     tint = ColorProperty((0, 0, 0, 0))
+    # Between the words and the bar: 5 mm keeps a button among the words apart from the bar's;
+    # words of text only need their own 3 mm gap and this padding (the 7-inch screen's height).
+    bar_gap = NumericProperty(theme.GAP)
     __events__ = ("on_leave", "on_secondary", "on_primary")
 
     def on_kv_post(self, base_widget) -> None:

@@ -135,19 +135,26 @@ class PhoneElementButton(AnswerButton):
 
 
 GESTURE_HINTS = {"hold": N_("Keep your finger on it a little longer."), "swipe": N_("Slide your finger across it.")}
+TAP_INSTEAD = N_("Tap instead")  # the words lesson 1 teaches: "a button to tap instead"
 APP_ICON = "apps"
 
 
 class PhoneDrill(Drill):
     """The step's screen on the simulated phone: its title in the app bar, an optional message
-    (an SMS) and the elements to touch. Hold and swipe drills add a one-tap alternative under the
-    phone, and after a gesture that did not count, a hint in the app bar."""
+    (an SMS) and the elements to touch; after a gesture that did not count, a hint in the app bar.
+    Hold and swipe drills name a one-tap alternative (``instead``), which the screen puts in its
+    bar of buttons, so the phone keeps the whole height for its 20 mm targets."""
 
     columns = NumericProperty(1)
     title = StringProperty("")
     message = StringProperty("")
     hint = StringProperty("")
     gesture = StringProperty("tap")
+
+    def _instead(self) -> str:
+        return "" if self.gesture == "tap" else _(TAP_INSTEAD)
+
+    instead = AliasProperty(_instead, bind=["gesture"])
 
     def refresh(self) -> None:
         step = self.run.step
