@@ -168,12 +168,15 @@ def shown(message: str) -> bool:
 
 
 def type_card_code(code: str):
-    """Tap a learner card's short code (``7MCZ-76P7-K61``) on the card entrance's keypad, each key's page first."""
+    """Tap a learner card's short code (``7MCZ-76P7-K61``) on the card entrance's keypad, turning to each key's
+    page first when it is not the one shown (the strong blue page key)."""
     from kiosk.card_entry import PAGES
 
     for char in code.replace("-", "").upper():
-        tap(find(next(page for page, keys in PAGES.items() if char in keys)))
-        yield 0.05
+        page = find(next(page for page, keys in PAGES.items() if char in keys))
+        if not page.primary:
+            tap(page)
+            yield 0.05
         tap(find(char))
         yield 0.05
 

@@ -12,7 +12,6 @@ No session is open while a card is being presented, so, like a staff screen, thi
 to the start by itself when left alone, the camera released.
 """
 import io
-from functools import lru_cache
 from pathlib import Path
 
 from kivy.app import App
@@ -24,8 +23,8 @@ from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.widget import Widget
 
 from kiosk.card_entry import CODE_LENGTH, keys_on, pages_for, read_card, shown_code
-from kiosk.qr.cards import qr_png
 from kiosk.i18n import N_, _
+from kiosk.qr.cards import qr_png
 from kiosk.screens.code_scanning import CodeScanning
 from kiosk.screens.staff_pin import StaffScreen
 from kiosk.widgets.camera_preview import CameraPreview  # noqa: F401 - used in the .kv rules
@@ -49,7 +48,6 @@ LOST = N_("This card was reported lost, so it can no longer be used. Please ask 
 SAMPLE_CODE = "7MCZ-76P7-K62"
 
 
-@lru_cache(maxsize=1)
 def sample_qr() -> Texture:
     texture = CoreImage(io.BytesIO(qr_png("card-" + SAMPLE_CODE.replace("-", "").lower(), scale=4)), ext="png").texture
     texture.mag_filter = "nearest"

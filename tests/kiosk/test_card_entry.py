@@ -1,7 +1,8 @@
 """A walk-up learner presents their card on the welcome screen, by touch on the real app: scanned (the replay
 camera plays a printed card) or typed on the big keypad, it continues that card's progress (the lessons done
 ticked, the lesson it stopped in suggested and opened at its step). A code typed wrong, a card reported lost,
-a QR code that is not a learner card and a kiosk without a camera are each said kindly, with a way on."""
+a QR code that is not a learner card and a kiosk without a camera are each said kindly, with a way on; left
+alone, the entrance goes back to the start by itself."""
 from kivy.metrics import mm
 
 from kiosk.card_entry import card_id_in
@@ -122,5 +123,20 @@ def test_a_code_that_is_not_a_card_is_said_and_back_returns_to_the_start(kiosk_c
         tap(find(_("Back")))
         yield 0.2
         assert screen_name(app) == "welcome" and services.session is None
+
+    run_kiosk(services, script)
+
+
+def test_left_alone_the_entrance_goes_back_to_the_start_and_releases_the_camera(kiosk_config, qr_camera):
+    services = KioskServices(kiosk_config.model_copy(update={"camera": qr_camera, "idle_prompt_s": 0.5,
+                                                             "idle_countdown_s": 0.5}))
+
+    def script(app):
+        tap(find(CARD_ENTRANCE))
+        yield 0.2
+        entrance = app.root.get_screen("card_entry")
+        assert entrance._worker is not None  # the camera runs
+        yield from until(lambda: screen_name(app) == "welcome", timeout_s=5)
+        assert entrance._worker is None and not app.root.has_screen("card_entry")
 
     run_kiosk(services, script)
