@@ -211,7 +211,7 @@ class SyncClient:
         return found and found[1]
 
     def get_cards(self, etag: str | None) -> tuple[str, dict] | None:
-        """(ETag, ``{"cards": {card id: {"done", "stopped"}}, "lost": [...]}``) from the ward, or None when unchanged.
+        """(ETag, ``{"cards": {card id: {"done", "stopped", "at"}}, "lost": [...]}``) from the ward, or None when unchanged.
 
         The document is only checked to be an object here; each card in it is checked where it is used.
         """
