@@ -177,7 +177,7 @@ def test_a_pack_is_validated_then_published_to_one_venue(ward, page, tmp_path):
     page.set_input_files("input[type=file]", _zipped_pack(broken, LESSON.replace("correct: dung", "correct: khong-co")))
     page.click("form[action='/packs'] button")
     expect(page.locator("#pack-problems li").first).to_have_text(  # in the validator's words, said in Vietnamese
-        "01-bai-thu.yaml, dòng 9 (steps.1.choice): đáp án đúng “khong-co” không nằm trong các lựa chọn ['dung', 'sai']")
+        "01-bai-thu.yaml, dòng 9 (steps.1.choice): đáp án đúng “khong-co” không nằm trong các lựa chọn “dung”, “sai”")
     expect(page.locator("form[action='/packs/publish']")).to_have_count(0)
     page.set_input_files("input[type=file]", _zipped_pack(tmp_path / "good"))
     page.click("form[action='/packs'] button")

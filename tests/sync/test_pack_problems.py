@@ -85,7 +85,7 @@ def test_where_a_problem_is_is_said_in_vietnamese(tmp_path):
     folder = write_pack(tmp_path / "thu", LESSON.replace("correct: dung", "correct: khong-co"))
     (found,) = validate_pack(folder).problems
     assert describe(found, folder, "vi", VI) == (
-        f"{LESSON_FILE}, dòng 9 (steps.1.choice): đáp án đúng “khong-co” không nằm trong các lựa chọn ['dung', 'sai']")
+        f"{LESSON_FILE}, dòng 9 (steps.1.choice): đáp án đúng “khong-co” không nằm trong các lựa chọn “dung”, “sai”")
     assert describe(found, folder, "en", lambda text: text) == (
         f"{LESSON_FILE}, line 9 (steps.1.choice): correct answer 'khong-co' is not one of the options ['dung', 'sai']")
 

@@ -30,7 +30,8 @@ def words(found: PackProblem, language: str, gettext: Gettext) -> str:
     """What is wrong, in ``language`` (the validator's own English when that is English)."""
     if language == "en":
         return found.message
-    params = dict(found.params)
+    params = {name: ", ".join(f"“{item}”" for item in value) if isinstance(value, list) else value
+              for name, value in found.params.items()}  # ids listed as words are, not as Python writes a list
     for name in WORDS.keys() & params.keys():
         params[name] = gettext(LANGUAGE_NAMES.get(params[name], params[name]))
     if found.code == "not_one_of":  # pydantic's "'vi' or 'en'"
