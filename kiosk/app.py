@@ -58,8 +58,8 @@ class KioskApp(App):
 
     def _first_frame(self, *_args) -> None:
         """The first screen is drawn: tell systemd (READY), ping it from this clock, and start the
-        services in the next frame. Not from a timer set in ``on_start``: Kivy counts a timer from
-        its previous tick, so on a slow start the timer would already be due before the first frame."""
+        services in the next frame, right after it (a fixed delay was a guess: idle time on a fast
+        start, and nothing promised it would come after the first frame on a slow one)."""
         Window.unbind(on_flip=self._first_frame)
         self.watchdog.ready()
         self._watchdog_tick = Clock.schedule_interval(self.watchdog.tick, self.watchdog.interval_s)
