@@ -82,10 +82,10 @@ class PlayerScreen(KioskScreen):
         """How much of the width the right side takes: a phone or options need their 20 mm
         targets; the share drill's phone or the camera's one button need less, and an
         explanation's picture less still, so the words beside them fit; a QR step's feedback
-        (the camera's verdict, often long) takes it all."""
+        (the camera's verdict, often long) and a keypad's take it all."""
         kind = self.run.step.kind if self.run else "explain"
-        if kind == "qr" and self.phase == "feedback":
-            return 0
+        if kind == "keypad" and not self.run.step.picture or kind == "qr" and self.phase == "feedback":
+            return 0  # a keypad's feedback has nothing beside it: its words take the width
         if kind == "explain":
             phone = self.run is not None and (self.run.step.picture or "").startswith(PHONE_PREFIX)
             return PHONE_PICTURE_SIDE if phone else PICTURE_SIDE

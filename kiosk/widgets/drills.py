@@ -170,7 +170,9 @@ class PhoneDrill(Drill):
                 min_height=mm(step.target_mm), on_release=self._released))
 
     def mark_correct(self) -> None:
-        """Ring the right element, for the feedback that keeps the phone in view."""
+        """Ring the right element, for the feedback that keeps the phone in view (without the
+        gesture's hint: the gesture is done)."""
+        self.hint = ""
         for button in self.ids.elements.children:
             button.marked = button.value == self.run.step.correct
 
