@@ -77,10 +77,9 @@ class Card:
 COUNTER_CAPTION = N_("Account holder: TRAN\u00a0THI\u00a0MAI\nIced milk coffee: 25,000\u00a0đ")
 CARDS: tuple[Card, ...] = (
     Card("luka-ok", _LUKA, "Cà phê Luka", COUNTER_CAPTION, True,
-         N_("A proper VietQR code and its check number matches. The receiver is TRAN THI MAI, the account "
-            "holder printed on the card, and 25,000 đ is the right price. Small shops are often paid into "
-            "the owner's own account. When you pay for real, still compare the name in your bank app with "
-            "the name at the counter.")),
+         N_("A proper VietQR code at the right price, 25,000 đ. The receiver TRAN THI MAI is the account "
+            "holder printed on the card: small shops are often paid into the owner's account. When you pay "
+            "for real, still compare this name with the one at the counter.")),
     Card("luka-receiver", _vietqr("0000007654321", STRANGER, LUKA_PRICE), "Cà phê Luka", COUNTER_CAPTION, False,
          N_("The code is valid, but the receiver is NGUYEN VAN TUAN, while the card prints TRAN THI MAI as "
             "the account holder. Someone may have stuck their own code over the shop's. Do not pay; ask the "
