@@ -37,10 +37,12 @@ def open_drill(app):
 
 
 def wait_for_phase(screen, phase: str, timeout: float = 15):
+    """Until the screen is in ``phase`` and has been laid out in it: no finger taps a button not yet drawn."""
     deadline = time.monotonic() + timeout
     while screen.phase != phase:
         assert time.monotonic() < deadline, f"still {screen.phase!r}, expected {phase!r}"
         yield 0.1
+    yield 0.1
 
 
 def camera_threads() -> list[str]:
