@@ -55,7 +55,7 @@ clean:
 
 translations: setup
 	@$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ --no-location --sort-output -o kiosk/locale/kiosk.pot .
-	@$(VENV)/bin/pybabel update -D kiosk -i kiosk/locale/kiosk.pot -d kiosk/locale --no-fuzzy-matching
+	@$(VENV)/bin/pybabel update -D kiosk -i kiosk/locale/kiosk.pot -d kiosk/locale --no-fuzzy-matching --ignore-obsolete
 
 # The lesson pictures: PNGs rendered from their SVG sources (committed, so a kiosk needs no renderer).
 pictures: debs
