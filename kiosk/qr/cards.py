@@ -7,7 +7,9 @@ diacritic; it is found inside the installed Kivy package, which is not imported.
 """
 import importlib.util
 import io
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import segno
 from fpdf import FPDF
@@ -18,6 +20,7 @@ from kiosk.qr.practice import CARDS, Card, card_number
 PAGE_W, PAGE_H = 210, 297  # mm, A4
 COLUMNS, ROWS = 2, 3
 PER_PAGE = COLUMNS * ROWS
+T = TypeVar("T")
 CARD_W, CARD_H = 92, 90    # mm
 QR_SIZE = 52               # mm; at 300 dpi a module of the densest card is still > 0.8 mm
 STICKER_YELLOW = (255, 214, 0)
@@ -78,13 +81,19 @@ def new_sheet(title: str) -> FPDF:
 
 def make_pdf(out: Path, cards: tuple[Card, ...] = CARDS) -> Path:
     """Write the sheet(s) to ``out``: six cards per A4 page."""
-    pdf = new_sheet(_(SHEET_TITLE))
-    for index, card in enumerate(cards):
-        if index % PER_PAGE == 0:
-            pdf.add_page()
-        _draw_card(pdf, card, *card_position(index))
-    pdf.output(str(out))
+    write_sheet(out, _(SHEET_TITLE), cards, PER_PAGE, card_position, _draw_card)
     return out
+
+
+def write_sheet(out: Path, title: str, items: Sequence[T], per_page: int,
+                position: Callable[[int], tuple[float, float]], draw: Callable[[FPDF, T, float, float], None]) -> None:
+    """The loop both card sheets share: a new A4 page every ``per_page`` cards, each drawn at its place."""
+    pdf = new_sheet(title)
+    for index, item in enumerate(items):
+        if index % per_page == 0:
+            pdf.add_page()
+        draw(pdf, item, *position(index))
+    pdf.output(str(out))
 
 
 def card_position(index: int) -> tuple[float, float]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from fpdf import FPDF
 
 from kiosk.i18n import N_, _
-from kiosk.qr.cards import grid_position, new_sheet, qr_png
+from kiosk.qr.cards import grid_position, qr_png, write_sheet
 from sync.learner_ids import card_short_code, new_card_id
 
 COLUMNS, ROWS = 2, 4
@@ -58,12 +58,7 @@ def make_learner_cards(out: Path, count: int) -> list[str]:
     if not 1 <= count <= MAX_COUNT:
         raise ValueError(f"count must be between 1 and {MAX_COUNT}")
     ids = [new_card_id() for _index in range(count)]
-    pdf = new_sheet(_(SHEET_TITLE))
-    for index, card_id in enumerate(ids):
-        if index % PER_PAGE == 0:
-            pdf.add_page()
-        _draw_card(pdf, card_id, *card_position(index))
-    pdf.output(str(out))
+    write_sheet(out, _(SHEET_TITLE), ids, PER_PAGE, card_position, _draw_card)
     return ids
 
 
