@@ -38,8 +38,9 @@ def new_anon_id() -> str:
 def new_card_id() -> str:
     while True:
         body = "".join(secrets.choice(ALPHABET) for _ in range(CARD_LENGTH))
-        if not _LONG_NUMBER.search(body):
-            return f"card-{body}{check_symbol(body)}"
+        code = body + check_symbol(body)
+        if not _LONG_NUMBER.search(code):  # the check character counts: it is printed too
+            return f"card-{code}"
 
 
 def is_learner_id(value: object) -> bool:

@@ -132,11 +132,13 @@ def open_staff(app, pin: str = STAFF_PIN):
 
 
 def until(condition, timeout_s: float = 20):
-    """Let the app run until ``condition()`` holds."""
+    """Let the app run until ``condition()`` holds, then one frame more: a panel that has just moved
+    into view is laid out before a finger taps what it shows."""
     deadline = time.monotonic() + timeout_s
     while not condition():
         assert time.monotonic() < deadline, f"still waiting; shown: {shown_texts()}"
         yield 0.1
+    yield 0.1
 
 
 def assert_big_targets() -> None:

@@ -11,7 +11,7 @@ from kiosk.i18n import _
 from kiosk.qr.practice import ANOTHER, CARDS, DISTRUST, NO_CARD, PROMPT, SHOW_CARD, TRUST, ask_for
 from kiosk.services import KioskServices
 from tests.helpers import card_frame
-from tests.ui import find, queued_records, run_kiosk, screen_name, shown_texts, tap
+from tests.ui import find, queued_records, run_kiosk, screen_name, shown_texts, tap, until
 
 CARD = {card.id: card for card in CARDS}
 
@@ -38,11 +38,7 @@ def open_drill(app):
 
 def wait_for_phase(screen, phase: str, timeout: float = 15):
     """Until the screen is in ``phase`` and has been laid out in it: no finger taps a button not yet drawn."""
-    deadline = time.monotonic() + timeout
-    while screen.phase != phase:
-        assert time.monotonic() < deadline, f"still {screen.phase!r}, expected {phase!r}"
-        yield 0.1
-    yield 0.1
+    yield from until(lambda: screen.phase == phase, timeout)
 
 
 def camera_threads() -> list[str]:

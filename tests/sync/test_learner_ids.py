@@ -12,8 +12,8 @@ card_bodies = st.text(alphabet=ALPHABET, min_size=10, max_size=10)
 
 def test_new_ids_have_the_agreed_forms():
     assert re.fullmatch(r"anon-[0-9a-f]{32}", new_anon_id()) and is_learner_id(new_anon_id())
-    cards = {new_card_id() for _ in range(200)}
-    assert len(cards) == 200 and all(re.fullmatch(r"card-[0-9a-hjkmnp-tv-z]{10}[0-9a-hjkmnp-tv-z*~$=u]", c) for c in cards)
+    cards = {new_card_id() for _ in range(2000)}
+    assert len(cards) == 2000 and all(re.fullmatch(r"card-[0-9a-hjkmnp-tv-z]{10}[0-9a-hjkmnp-tv-z*~$=u]", c) for c in cards)
     assert all(is_learner_id(c) and not re.search(r"[0-9]{7}", c) for c in cards)
 
 
