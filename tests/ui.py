@@ -5,6 +5,7 @@ the app run before it goes on (frames render and the clock ticks in between). An
 script stops the app and is raised again from ``run_kiosk``.
 """
 import os
+import threading
 import time
 from typing import Callable, Generator, Iterable
 
@@ -139,6 +140,19 @@ def until(condition, timeout_s: float = 20):
         assert time.monotonic() < deadline, f"still waiting; shown: {shown_texts()}"
         yield 0.1
     yield 0.1
+
+
+def held(owner: object, name: str) -> threading.Semaphore:
+    """Make each call of ``owner.name`` wait for one ``release()`` of the returned gate: a background action
+    on a fast machine may end within a frame, so a test that checks its "please wait" holds it open."""
+    gate, action = threading.Semaphore(0), getattr(owner, name)
+
+    def when_released(*args, **kwargs):
+        gate.acquire(timeout=20)
+        return action(*args, **kwargs)
+
+    setattr(owner, name, when_released)
+    return gate
 
 
 def assert_big_targets() -> None:

@@ -4,7 +4,8 @@ Every step and every feedback is the same ``PhasePanel``: the words on the left 
 bar ("Thoát bài", "Đọc to", then "Tiếp tục" or "Thử lại"), the step's picture or drill on the
 right. After an answer the drill stays in view, still, beside a pale green panel with a tick or a
 pale amber one with a cross, so the learner sees what they did on the phone while reading why.
-Only a keypad, whose six 20 mm keys a row need the whole 7-inch width, takes the screen alone.
+A keypad's six 20 mm keys a row need the whole 7-inch width, so its keys go under its words, with
+the step and what is typed in the bar after "Xong".
 
 The screen keeps the step's state in a few properties (``run``, ``phase``, ``verdict``,
 ``feedback``) and derives everything shown from them with ``AliasProperty``, so the ``.kv`` rules
@@ -19,7 +20,7 @@ from kivy.properties import AliasProperty, ObjectProperty, OptionProperty, Strin
 from kiosk.i18n import N_, _
 from kiosk.widgets import theme
 from kiosk.widgets.common import KioskScreen
-from kiosk.widgets.drills import DRILLS, Drill, PhoneDrill
+from kiosk.widgets.drills import DRILLS, Drill, KeypadDrill, PhoneDrill
 from kiosk.widgets.phone import PHONE_PREFIX, StepPicture
 from lessons.engine import LessonRun
 from lessons.schema import ExplainStep, OrderStep, ShareStep
@@ -36,7 +37,7 @@ TRY_AGAIN_KINDLY = N_("Let's try again.")
 
 class PlayerScreen(KioskScreen):
     run: LessonRun | None = ObjectProperty(None, allownone=True)
-    phase = OptionProperty("step", options=["step", "wide", "feedback"])
+    phase = OptionProperty("step", options=["step", "feedback"])
     verdict = OptionProperty("", options=["", "right", "wrong"])
     feedback = StringProperty("")
     drill: Drill | None = ObjectProperty(None, allownone=True)
@@ -65,9 +66,17 @@ class PlayerScreen(KioskScreen):
 
     words = AliasProperty(_words, bind=["phase", "feedback", "text"])
 
+    def _keypad(self) -> KeypadDrill | None:
+        """The keypad the learner is typing on, if that is what the screen shows."""
+        return self.drill if self.phase == "step" and isinstance(self.drill, KeypadDrill) else None
+
+    keypad = AliasProperty(_keypad, bind=["phase", "drill"], cache=True, rebind=True)  # the bar follows its display
+
     def _primary_text(self) -> str:
         if self.phase == "feedback":
             return _("Try again") if self.verdict == "wrong" else _("Continue")
+        if self.keypad is not None:
+            return _("Done")
         return "" if self.drill is not None else _("Continue")
 
     primary_text = AliasProperty(_primary_text, bind=["phase", "verdict", "drill"])
@@ -84,8 +93,8 @@ class PlayerScreen(KioskScreen):
         explanation's picture less still, so the words beside them fit; a QR step's feedback
         (the camera's verdict, often long) and a keypad's take it all."""
         kind = self.run.step.kind if self.run else "explain"
-        if kind == "keypad" and not self.run.step.picture or kind == "qr" and self.phase == "feedback":
-            return 0  # a keypad's feedback has nothing beside it: its words take the width
+        if kind == "keypad" and (self.phase == "step" or not self.run.step.picture) or kind == "qr" and self.phase == "feedback":
+            return 0  # a keypad's keys, or its feedback without a picture, take the width
         if kind == "explain":
             phone = self.run is not None and (self.run.step.picture or "").startswith(PHONE_PREFIX)
             return PHONE_PICTURE_SIDE if phone else PICTURE_SIDE
@@ -93,14 +102,14 @@ class PlayerScreen(KioskScreen):
 
     side_share = AliasProperty(_side_share, bind=["run", "drill", "phase"])
 
-    def on_kv_post(self, base_widget) -> None:
-        self._panel = self.ids.panel.__self__  # kept while a keypad has the screen alone
+    def on_keypad(self, _screen, keypad: KeypadDrill | None) -> None:
+        """A keypad's keys are in the widget tree only while typing: a hidden key would still take touches."""
+        keys = self.ids.key_slot
+        keys.clear_widgets()
+        if keypad is not None:
+            keys.add_widget(keypad)
 
     def on_phase(self, _screen, phase: str) -> None:
-        """Only the current phase is in the widget tree: a hidden widget would still take touches."""
-        body = self.ids.body
-        body.clear_widgets()
-        body.add_widget(self.drill if phase == "wide" else self._panel)
         self.ids.side.still = phase == "feedback"
 
     def play(self, run: LessonRun) -> None:
@@ -112,20 +121,18 @@ class PlayerScreen(KioskScreen):
         step = self.run.step
         self.verdict, self.feedback = "", ""
         self.drill = None if isinstance(step, ExplainStep) else DRILLS[step.kind](
-            run=self.run, answer_to=self.answer, on_leave=lambda _drill: self.leave(),
+            run=self.run, answer_to=self.answer,
             on_open_camera=lambda _drill: App.get_running_app().open_qr_drill(self.run))
         self.property("run").dispatch(self)
         side = self.ids.side
         side.clear_widgets()
         if self.drill is not None:
             self.drill.refresh()
-            if step.kind == "keypad":
-                self.drill.progress = self.progress
         if self.drill is not None and step.kind != "keypad":
             side.add_widget(self.drill)
         elif step.picture or isinstance(step, ExplainStep) and step.image:
             side.add_widget(self._picture())
-        self.phase = "wide" if step.kind == "keypad" else "step"
+        self.phase = "step"
         self.property("phase").dispatch(self)
         self._show_detail()
         App.get_running_app().step_shown(self._spoken_text())
@@ -178,8 +185,11 @@ class PlayerScreen(KioskScreen):
         self.drill.tap_instead()
 
     def primary(self) -> None:
-        """The bar's main button: "Tiếp tục" after an explanation or a right answer, else "Thử lại"."""
-        if self.phase == "feedback" and self.verdict == "wrong":
+        """The bar's main button: "Xong" on a keypad, "Tiếp tục" after an explanation or a right
+        answer, else "Thử lại"."""
+        if self.keypad is not None:
+            self.keypad.submit()
+        elif self.phase == "feedback" and self.verdict == "wrong":
             self.try_again()
         else:
             self.go_on()
@@ -187,7 +197,7 @@ class PlayerScreen(KioskScreen):
     def try_again(self) -> None:
         self.verdict, self.feedback = "", ""
         self.drill.refresh()  # as it was before the answer: no ring on the right place
-        self.phase = "wide" if self.run.step.kind == "keypad" else "step"
+        self.phase = "step"
 
     def go_on(self) -> None:
         self.run.next()

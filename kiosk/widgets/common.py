@@ -71,12 +71,15 @@ class PhasePanel(BoxLayout):
     Children declared inside a ``PhasePanel`` go to the words column, except a ``PanelSide``, which
     goes to the right. A bar button whose text is empty is not shown. The bar's buttons fire
     ``on_leave``, ``on_secondary`` and ``on_primary``; ``tint`` colours the words' panel (a right
-    answer's pale green, a wrong one's pale amber).
+    answer's pale green, a wrong one's pale amber). ``note_title`` and ``note`` sit in the bar before
+    its main button: a keypad's step and what is typed so far, where the learner looks for "Xong".
     """
 
     leave_text = StringProperty("")
     secondary_text = StringProperty("")
     primary_text = StringProperty("")
+    note_title = StringProperty("")
+    note = StringProperty("")
     side_share = NumericProperty(theme.PICTURE_SHARE)
     tint = ColorProperty((0, 0, 0, 0))
     # Between the words and the bar: 5 mm keeps a button among the words apart from the bar's;

@@ -34,13 +34,11 @@ class AnswerButton(BigButton):
 
 class Drill(BoxLayout):
     """Base of every drill view: the run it shows and where answers go. A drill knows no screen:
-    it raises ``on_leave`` (the learner leaves the lesson) and ``on_open_camera`` (a QR step)."""
+    it raises ``on_open_camera`` (a QR step); leaving the lesson is the bar's."""
 
     run: LessonRun = ObjectProperty(None)
     answer_to: Callable[[str], None] = ObjectProperty(None)
-    __events__ = ("on_leave", "on_open_camera")
-
-    def on_leave(self) -> None: ...
+    __events__ = ("on_open_camera",)
 
     def on_open_camera(self) -> None: ...
 
@@ -191,15 +189,15 @@ STRENGTH_WORDS = (N_("Weak"), N_("Weak"), N_("Fair"), N_("Strong"), N_("Very str
 
 
 class KeypadDrill(Drill):
-    """Digits (a PIN or an OTP) or word tiles (a passphrase), with the strength meter. It takes the
-    whole width: six 20 mm keys a row only fit across the 7-inch screen."""
+    """Digits (a PIN or an OTP) or word tiles (a passphrase), with the strength meter. The keys go
+    under the step's words across the whole width (six 20 mm keys a row only fit across the 7-inch
+    screen); ``display`` and "Xong" (``submit``) are in the lesson's bar."""
 
     entry = StringProperty("")
-    progress = StringProperty("")
 
     def refresh(self) -> None:
         step = self.run.step
-        self.ids.key_grid.fill(DIGITS if step.mode == "pin" else step.words, self._type, self.erase, self.submit)
+        self.ids.key_grid.fill(DIGITS if step.mode == "pin" else step.words, self._type, self.erase)
 
     def _display(self) -> str:
         """Dots for what is typed (a PIN is never shown on a public screen) and the meter."""
@@ -211,7 +209,7 @@ class KeypadDrill(Drill):
             return shown
         return f"{shown} · {_(STRENGTH_WORDS[entry_strength(step, self.entry)])}"
 
-    display = AliasProperty(_display, bind=["entry", "run"])
+    display = AliasProperty(_display, bind=["entry", "run"], cache=True)  # cached: a change is dispatched to the bar
 
     def _type(self, key: str) -> None:
         step = self.run.step

@@ -1,7 +1,8 @@
-"""A grid of big keys ending in "Erase" and "Done", shared by the PIN drill and the staff PIN screen.
+"""A grid of big keys ending in "Erase" (and "Done" where the screen's bar has none), shared by
+the keypad drill and the staff PIN screen.
 
-Ten digits in two rows of six with "Erase" and "Done" is what fits across the 7-inch 800×480 screen
-with 20 mm keys. Its look is in ``keypad.kv``.
+Ten digits in two rows of six with "Erase" is what fits across the 7-inch 800×480 screen with 20 mm
+keys. Its look is in ``keypad.kv``.
 """
 from pathlib import Path
 from typing import Callable, Iterable
@@ -26,9 +27,11 @@ class KeyGrid(GridLayout):
     """The keys; each press goes to the callbacks given to ``fill``."""
 
     def fill(self, labels: Iterable[str], on_key: Callable[[str], None], on_erase: Callable[[], None],
-             on_done: Callable[[], None]) -> None:
+             on_done: Callable[[], None] | None = None) -> None:
+        """The keys, then "Erase", then "Done" unless ``on_done`` is None (a lesson's "Xong" is its bar's)."""
         self.clear_widgets()
         for label in labels:
             self.add_widget(BigButton(text=label, on_release=lambda button: on_key(button.text)))
         self.add_widget(BigButton(text=_("Erase"), on_release=lambda _b: on_erase()))
-        self.add_widget(BigButton(text=_("Done"), primary=True, on_release=lambda _b: on_done()))
+        if on_done is not None:
+            self.add_widget(BigButton(text=_("Done"), primary=True, on_release=lambda _b: on_done()))

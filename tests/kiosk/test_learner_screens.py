@@ -27,7 +27,11 @@ def start(app):
 
 
 def open_lesson(app, services, number: int):
-    tap(find(services.lessons[number - 1].title))
+    title = services.lessons[number - 1].title
+    while title not in shown_texts():
+        tap(find(_("Next page")))
+        yield 0.2
+    tap(find(title))
     yield 0.3
     assert screen_name(app) == "player"
 
@@ -107,6 +111,48 @@ def test_a_hold_drill_offers_its_tap_instead_in_the_bar_and_it_counts_as_the_hol
         yield 0.3
         assert player.phase == "feedback" and player.verdict == "right"
         assert _("Tap instead") not in shown_texts() and find(_("Continue"))
+
+    run_kiosk(services, script)
+
+
+def test_a_keypad_keeps_the_bar_in_place_with_what_is_typed_beside_done(tmp_path):
+    """Lesson 5's PIN step: the keys under the words, "Xong" where "Tiếp tục" was, the step and the dots in the bar."""
+    services = kiosk(tmp_path)
+
+    def place(widget) -> tuple[int, int]:
+        return tuple(map(round, widget.to_window(*widget.pos)))
+
+    def script(app):
+        yield from start(app)
+        yield from open_lesson(app, services, 5)
+        places, main = bar_places(app), place(find(_("Continue")))
+        yield from go_to_step(app, "keypad")
+        player = app.root.get_screen("player")
+        assert bar_places(app) == places and place(find(_("Done"))) == main and find(_("Done")).primary
+        progress = find(player.progress)
+        assert progress.to_window(*progress.pos)[1] < find(_("Exit lesson")).to_window(0, find(_("Exit lesson")).top)[1]
+        for digit in "1111":
+            tap(find(digit))
+            yield 0.05
+        assert any(text.startswith("• • • • _ _") for text in shown_texts()), "the dots in the bar"
+        tap(find(_("Erase")))
+        yield 0.05
+        for digit in "111":
+            tap(find(digit))
+            yield 0.05
+        tap(find(_("Done")))
+        yield 0.3
+        assert player.verdict == "wrong" and bar_places(app) == places
+        assert "1" not in shown_texts() and _("Erase") not in shown_texts(), "the keys leave with the answer"
+        tap(find(_("Try again")))
+        yield 0.2
+        assert find(_("Erase")) and any(text.startswith("_ _ _ _ _ _") for text in shown_texts())
+        for digit in "482915":
+            tap(find(digit))
+            yield 0.05
+        tap(find(_("Done")))
+        yield 0.3
+        assert player.verdict == "right" and bar_places(app) == places and place(find(_("Continue"))) == main
 
     run_kiosk(services, script)
 

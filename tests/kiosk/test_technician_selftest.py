@@ -15,7 +15,7 @@ from sync.health import health_path
 from sync.problems import Kind, Problem
 from sync.records import RecordDraft
 from tests.helpers import BrokenMachine, enroll_kiosk
-from tests.ui import (STAFF_PIN, assert_big_targets, assert_nothing_overlaps, find, open_staff, run_kiosk, shown,
+from tests.ui import (STAFF_PIN, assert_big_targets, assert_nothing_overlaps, find, held, open_staff, run_kiosk, shown,
                       shown_texts, tap, until)
 
 LEARNER = "anon-5b2c9e41d0aa4c7f9e2b6a1d3c5e7f90"
@@ -49,9 +49,11 @@ def test_the_self_test_shows_every_check_with_its_fix_and_writes_the_support_fil
         services.begin_session()
         services.end_session("left")
         yield from open_staff(app)
+        checking = held(services.staff, "self_test")
         tap(find(_("Self-test")))
         yield 0.1
         assert shown(_("Checking the kiosk, please wait (about half a minute)…"))
+        checking.release()
         screen = app.root.get_screen("staff_selftest")
         yield from until(lambda: screen.phase == "results" and screen.ids.findings.children)
         assert shown(_("This kiosk needs attention before it is used."))
@@ -101,10 +103,13 @@ def test_send_now_sends_at_once_and_says_when_the_ward_cannot_be_reached(kiosk_c
         services.outbox.append(RecordDraft(type="session_started", payload={}, device_id=device.device_id,
                                            venue_id=device.venue_id))
 
+    sending = held(services.staff, "send_now")
+
     def send_now(app):
         tap(find(_("Send now")))
         yield 0.05
         assert shown(_("Sending the results to the ward, please wait…"))
+        sending.release()
         yield from until(lambda: home(app).phase == "home")
 
     def script(app):
