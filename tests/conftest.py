@@ -3,6 +3,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis's 200 ms per example is a timing test in disguise: a busy CI machine stalls a thread that long.
+settings.register_profile("kiosk", deadline=None)
+settings.load_profile("kiosk")
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 os.environ.setdefault("KIVY_NO_FILELOG", "1")

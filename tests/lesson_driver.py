@@ -13,7 +13,7 @@ from kiosk.i18n import _
 from lessons.engine import LessonRun
 from lessons.schema import ChoiceStep, ExplainStep, KeypadStep, OrderStep, QrStep, ShareStep, TapStep
 from lessons.strength import passphrase_strength
-from tests.ui import find, shown_texts, tap
+from tests.ui import find, shown_texts, tap, until
 
 PAUSE = 0.15
 
@@ -163,11 +163,7 @@ def solve_qr(app, step: QrStep, play: Play):
     for right in verdicts:
         tap(find(_("Open the camera")))
         drill = app.root.get_screen("qr_practice")
-        for _wait in range(100):
-            yield 0.1
-            if drill.phase == "question":
-                break
-        assert drill.phase == "question", f"no practice card was recognised (phase {drill.phase})"
+        yield from until(lambda: drill.phase == "question", timeout_s=10)  # a practice card recognised, laid out
         yield from play.on_camera_question(app)
         card = drill.card
         tap(find(_(TRUST) if card.trust == right else _(DISTRUST)))

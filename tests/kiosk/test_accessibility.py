@@ -34,7 +34,7 @@ def walks(tmp_path_factory):
 @pytest.mark.parametrize("size, dpi", PROFILES)
 def test_every_screen_meets_the_design_numbers(walks, size, dpi):
     process, out = walks[size]
-    process.wait(timeout=1500)
+    process.wait(timeout=3600)
     out.seek(0)
     report = [line for line in out.read().splitlines() if line and not line.startswith("[")]
     summary = next((line for line in reversed(report) if " screens measured, " in line), "")

@@ -137,7 +137,7 @@ def test_left_alone_the_entrance_goes_back_to_the_start_and_releases_the_camera(
         yield 0.2
         entrance = app.root.get_screen("card_entry")
         assert entrance._worker is not None  # the camera runs
-        yield from until(lambda: screen_name(app) == "welcome", timeout_s=5)
+        yield from until(lambda: screen_name(app) == "welcome", timeout_s=15)
         assert entrance._worker is None and not app.root.has_screen("card_entry")
 
     run_kiosk(services, script)

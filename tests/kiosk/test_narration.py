@@ -95,7 +95,7 @@ def test_a_typical_step_is_rendered_quickly(narrator):
     assert len(STEP) == 150
     started = time.perf_counter()
     assert narrator.wav_for(STEP) is not None
-    assert time.perf_counter() - started < 2.0
+    assert time.perf_counter() - started < 5.0  # 0.1 s here on a quiet machine
 
 
 @needs_espeak

@@ -13,7 +13,7 @@ from kiosk.qr.inspect import inspect
 from kiosk.qr.emv import parse_tlv
 from kiosk.qr.inspect import MAX_CHARS, inspect_report
 
-FEW_MS = 15  # measured worst case about 3 ms for an 8,192-character payload on one desktop core
+FEW_MS = 30  # of CPU time; measured worst case about 3 ms for an 8,192-character payload on one desktop core
 PREFIXES = ["", "000201", "00020101021238", "WIFI:", "WIFI:T:WPA;S:", "BEGIN:VCARD\n", "MECARD:N:", "tel:",
             "SMSTO:", "sms:", "mailto:", "MATMSG:TO:", "http://", "https://", "www.", "https://xn--", "Quét mã "]
 CHARS = st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", "\x00", "\\", ";", ":", "@", "%", "\n"]))
@@ -24,9 +24,9 @@ FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCh
 def check(payload) -> dict:
     best = float("inf")
     for _ in range(3):  # the fastest of three, so a GC pause on a busy machine does not fail the test
-        start = time.perf_counter()
+        start = time.thread_time()
         report = inspect_report(payload).as_dict()
-        best = min(best, (time.perf_counter() - start) * 1000)
+        best = min(best, (time.thread_time() - start) * 1000)
     assert best < FEW_MS, f"{best:.1f} ms"
     json.dumps(report, ensure_ascii=False)
     assert report == inspect(payload)

@@ -235,14 +235,15 @@ def test_the_wrong_card_for_a_lesson_is_named(tmp_path):
 
 
 def test_walking_away_wipes_the_drill_and_releases_the_camera(tmp_path):
-    services = kiosk(tmp_path, replay(tmp_path, CARD["luka-ok"]), idle_prompt_s=1, idle_countdown_s=1)
+    services = kiosk(tmp_path, replay(tmp_path, CARD["luka-ok"]), idle_prompt_s=3, idle_countdown_s=1)
 
     def script(app):
         yield from open_drill(app)
         screen = app.root.get_screen("qr_practice")
         yield from wait_for_phase(screen, "question")
-        yield 3
-        assert screen_name(app) == "welcome" and "qr_practice" not in app.root.screen_names
+        services.touched()  # the card was answered just now; from here the learner walks away
+        yield from until(lambda: screen_name(app) == "welcome", timeout_s=10)
+        assert "qr_practice" not in app.root.screen_names
         assert camera_threads() == []
 
     run_kiosk(services, script)

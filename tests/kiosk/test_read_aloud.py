@@ -5,7 +5,7 @@ from kiosk.config import KioskConfig
 from kiosk.i18n import _
 from kiosk.services import KioskServices
 from kiosk.widgets import speaker
-from tests.ui import find, run_kiosk, shown_texts, tap
+from tests.ui import find, run_kiosk, shown_texts, tap, until
 
 DRILL_PACK = Path(__file__).resolve().parents[1] / "fixtures" / "drill-pack"
 
@@ -28,16 +28,10 @@ def test_a_step_is_read_when_shown_and_again_on_request(tmp_path, monkeypatch):
         nonlocal first_clip
         yield from open_first_lesson(app, services)
         first_clip = services.narrator.wav_for(services.lessons[0].steps[0].text)
-        for _wait in range(50):
-            if played:
-                break
-            yield 0.1
+        yield from until(lambda: played, timeout_s=20)
         assert played == [first_clip], "the step is read aloud when it is shown"
         tap(find(_("Read aloud")))
-        for _wait in range(50):
-            if len(played) == 2:
-                break
-            yield 0.1
+        yield from until(lambda: len(played) == 2, timeout_s=20)
         assert played == [first_clip, first_clip], "Đọc to reads the same step again, from the cache"
 
     run_kiosk(services, script)

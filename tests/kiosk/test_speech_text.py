@@ -161,9 +161,9 @@ def test_no_text_makes_it_raise_or_leaves_a_digit(text):
 
 def test_a_long_hostile_text_is_read_in_linear_time():
     text = ("1" * 5000) + ("a-" * 5000) + ("9." * 5000) + ("x" * 5000 + ".") + ("*1" * 5000)
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU time: a busy machine slows the clock on the wall, not the work
     spoken = speech_text(text)
-    assert time.perf_counter() - started < 2.0
+    assert time.thread_time() - started < 2.0
     assert not any(char.isdigit() for char in spoken)
 
 

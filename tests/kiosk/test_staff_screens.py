@@ -83,8 +83,8 @@ def test_volunteer_mode_and_the_staff_screen_closing_when_left_alone(kiosk_confi
         yield 0.2
         assert not services.idle.enabled and find(_("Volunteer mode: on"))
         assert shown(_("Volunteer mode is on: learners are not sent back to the start after inactivity."))
-        yield 2.5
-        assert screen_name(app) == "welcome" and app.root.screen_names == ["welcome"], \
+        yield from until(lambda: screen_name(app) == "welcome", timeout_s=10)
+        assert app.root.screen_names == ["welcome"], \
             "a staff screen is never left open for the next learner, in volunteer mode too"
         assert not services.idle.enabled
 
@@ -206,7 +206,7 @@ def test_a_long_export_shows_its_progress_while_the_kiosk_goes_on(kiosk_config, 
         started = time.monotonic()
         services.begin_session()  # a learner walks up while the stick is written: records are stored
         services.end_session("left")
-        assert time.monotonic() - started < 0.5 and services.outbox.stats().pending == 1202
+        assert time.monotonic() - started < 5 and services.outbox.stats().pending == 1202  # the stick holds on for 20 s
         yield 0.3
         assert shown(writing), "the screen stays on the export until it is done"
         stick_ready.set()

@@ -57,7 +57,7 @@ def test_each_hostile_receipt_is_refused_quickly_with_its_reason(kiosk, tmp_path
         started = time.monotonic()
         with pytest.raises(BadBundle, match=reason):
             apply_receipt(stick / f"{name}.receipt.json", kiosk.outbox, kiosk.credentials)
-        assert time.monotonic() - started < 1, name
+        assert time.monotonic() - started < 3, name  # refused up front, not after reading it all
     assert kiosk.outbox.stats().pending == 20
 
 

@@ -61,7 +61,7 @@ def test_exporting_100000_records_streams_in_little_memory_and_appends_go_on(tmp
     learner.join(10)
 
     assert grew_mb < 60, f"the export took {grew_mb:.0f} MB"  # a few batches, not the whole queue (430 MB before)
-    assert append_took and append_took[0] < 0.5, append_took
+    assert append_took and append_took[0] < 2.0, append_took  # not held until the export ends
     assert count in (PENDING, PENDING + 1) and seen[-1] == (count, max(PENDING, count))
     assert [done for done, _ in seen] == sorted(done for done, _ in seen) and len(seen) >= PENDING // 500
     records = read_bundle(path, lambda device: KEY).records

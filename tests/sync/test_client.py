@@ -17,6 +17,7 @@ from sync.problems import Kind, Problem
 from sync.server.db import Device
 from sync.worker import SyncWorker
 from tests.harness import WardServer
+from tests.helpers import wait_for
 from tests.sync.factory import enroll_kiosk, make_records
 
 
@@ -110,9 +111,10 @@ def test_the_worker_waits_as_long_as_retry_after_asks(tmp_path):
     outbox.append(make_draft("kiosk-busy0001"))
     client = RateLimitedClient(retry_after=30)
     worker = SyncWorker(outbox, client, interval_s=0.01, backoff_max_s=0.05).start()
-    time.sleep(0.5)
+    wait_for(lambda: client.calls >= 1 and worker.status.state == "offline")
+    time.sleep(0.5)  # ten times the longest backoff: without Retry-After it would have tried again
     worker.stop()
-    assert client.calls == 1 and worker.status.state == "offline"
+    assert client.calls == 1
 
 
 def test_a_heartbeat_tells_the_ward_how_the_kiosk_is(ward_server, tmp_path):

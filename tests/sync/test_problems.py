@@ -37,9 +37,9 @@ FAULTS = [("delay", Kind.TIMEOUT), ("truncate", Kind.BROKEN_OFF), ("reset_before
 @pytest.mark.parametrize("fault, kind", FAULTS)
 def test_network_faults_are_said_in_plain_words(ward, tmp_path, fault, kind):
     kiosk = enroll_kiosk(ward, tmp_path, f"kiosk-words1{FAULTS.index((fault, kind)):02d}")
-    proxy = ScriptedProxy(ward.port, [fault], delay_s=1.0).start()
+    proxy = ScriptedProxy(ward.port, [fault], delay_s=3.0).start()
     try:
-        problem = failure(kiosk.client(proxy.url, timeout=0.5))
+        problem = failure(kiosk.client(proxy.url, timeout=2.0))  # the upstream call behind "truncate" fits in it
     finally:
         proxy.stop()
     assert problem.kind == kind and problem.subject == proxy.url

@@ -92,7 +92,7 @@ def closed_by_server(sock: socket.socket) -> bool:
 
 
 def test_slow_clients_are_cut_off_and_a_kiosk_is_still_served(tmp_path, caplog):
-    limits = ServeLimits(max_connections=100, header_timeout_s=1.0, body_timeout_s=1.5)
+    limits = ServeLimits(max_connections=100, header_timeout_s=1.0, body_timeout_s=3.0)
     server = WardServer(f"sqlite:///{tmp_path / 'ward.sqlite3'}", limits=limits).start()
     repeat = quiet_repeats(interval_s=60)
     caplog.set_level(logging.WARNING)
@@ -100,7 +100,7 @@ def test_slow_clients_are_cut_off_and_a_kiosk_is_still_served(tmp_path, caplog):
         slow = half_requests(server.port, 60)
         started = time.monotonic()
         assert requests.get(f"{server.url}/healthz", timeout=5).status_code == 200  # served beside 60 slow ones
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 3.0  # not queued behind them (each holds on for a second)
 
         over = half_requests(server.port, 200)  # beyond the cap: closed as soon as accepted
         for sock in over:
@@ -111,7 +111,7 @@ def test_slow_clients_are_cut_off_and_a_kiosk_is_still_served(tmp_path, caplog):
         time.sleep(1.2)
         body.settimeout(0.1)
         assert not closed_by_server(body)  # past the head's deadline, but the head is in: the body has longer
-        time.sleep(0.6)  # past the body's deadline; the slow heads are long gone
+        time.sleep(2.5)  # past the body's deadline; the slow heads are long gone
         for sock in slow + over + [body]:
             sock.settimeout(0.5)
         assert sum(closed_by_server(sock) for sock in slow + over + [body]) == 261

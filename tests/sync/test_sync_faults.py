@@ -92,7 +92,7 @@ def test_records_arrive_exactly_once_through_drops_resets_timeouts_5xx_and_repla
 
 def test_a_server_restart_in_the_middle_of_a_sync_loses_and_doubles_nothing(ward_server, tmp_path: Path):
     kiosk = enroll_kiosk(ward_server, tmp_path, "kiosk-restart01")
-    ids = set(kiosk.queue(1500))
+    ids = set(kiosk.queue(4000))  # enough that a fast machine is still sending when the server goes
     worker = worker_for(kiosk, ward_server.url).start()
     assert wait_until(lambda: ward_server.record_count() >= 300, 60)
     ward_server.stop(abrupt=True)
