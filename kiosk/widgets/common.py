@@ -9,7 +9,7 @@ is imported.
 from pathlib import Path
 
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, OptionProperty, StringProperty
+from kivy.properties import AliasProperty, BooleanProperty, ColorProperty, NumericProperty, OptionProperty, StringProperty
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -80,6 +80,7 @@ class PhasePanel(BoxLayout):
     primary_text = StringProperty("")
     note_title = StringProperty("")
     note = StringProperty("")
+    has_note = AliasProperty(lambda self: bool(self.note_title or self.note), bind=["note_title", "note"], cache=True)
     side_share = NumericProperty(theme.PICTURE_SHARE)
     tint = ColorProperty((0, 0, 0, 0))
     # Between the words and the bar: 5 mm keeps a button among the words apart from the bar's;
