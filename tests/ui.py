@@ -277,9 +277,11 @@ def technician_tour(app, services, look: Callable[[str], Generator[float, None, 
     yield from look("staff-wifi-wrong-password")
     tap(find(_("Back")))
     yield 0.2
+    checking = held(services.staff, "self_test")
     tap(find(_("Self-test")))
     yield 0.1
     yield from look("staff-selftest-running")
+    checking.release()
     selftest = app.root.get_screen("staff_selftest")
     yield from until(lambda: selftest.phase == "results" and selftest.ids.findings.children)
     for page in range(1, selftest.pages + 1):
