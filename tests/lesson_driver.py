@@ -181,11 +181,8 @@ SOLVERS = {ChoiceStep: solve_choice, TapStep: solve_tap, OrderStep: solve_order,
            KeypadStep: solve_keypad, QrStep: solve_qr}
 
 
-def play_lesson(app, lesson, play: Play = Play(), on_step=lambda app, run: iter(())):
-    """From the lesson list, touch through ``lesson`` to the well-done screen.
-
-    ``on_step`` is a generator called on each step before it is answered (screenshots use it).
-    """
+def open_lesson(app, lesson):
+    """From the lesson list, turn to the page that holds ``lesson`` and open it."""
     listing = app.root.get_screen("lesson_list")
     while listing.page > 0:
         tap(find(_("Previous page")))
@@ -197,6 +194,14 @@ def play_lesson(app, lesson, play: Play = Play(), on_step=lambda app, run: iter(
     tap(find(lesson.title))
     yield PAUSE
     assert app.root.current == "player"
+
+
+def play_lesson(app, lesson, play: Play = Play(), on_step=lambda app, run: iter(())):
+    """From the lesson list, touch through ``lesson`` to the well-done screen.
+
+    ``on_step`` is a generator called on each step before it is answered (screenshots use it).
+    """
+    yield from open_lesson(app, lesson)
     for step in lesson.steps:
         run: LessonRun = player(app).run
         progress = _("Step {number}/{total}").format(number=run.number, total=run.total)

@@ -11,7 +11,7 @@ from kiosk.widgets.common import PanelSide, VerdictMark
 from kiosk.widgets.drills import PhoneDrill, PhoneElementButton
 from kiosk.widgets.practice_card import PracticeCard
 from lessons.schema import ExplainStep
-from tests.lesson_driver import SOLVERS, Play, play_lesson
+from tests.lesson_driver import SOLVERS, Play, open_lesson, play_lesson
 from tests.ui import everything, find, run_kiosk, screen_name, shown_texts, tap
 
 BAR_WORDS = (_("Exit lesson"), _("Read aloud"))
@@ -24,16 +24,6 @@ def kiosk(tmp_path, camera: str = "picamera2") -> KioskServices:
 def start(app):
     tap(find(_("Touch here to start")))
     yield 0.4
-
-
-def open_lesson(app, services, number: int):
-    title = services.lessons[number - 1].title
-    while title not in shown_texts():
-        tap(find(_("Next page")))
-        yield 0.2
-    tap(find(title))
-    yield 0.3
-    assert screen_name(app) == "player"
 
 
 def go_to_step(app, kind: str):
@@ -62,7 +52,7 @@ def test_feedback_keeps_the_phone_in_view_with_a_tick_or_a_cross_and_the_bar_in_
 
     def script(app):
         yield from start(app)
-        yield from open_lesson(app, services, 1)
+        yield from open_lesson(app, services.lessons[0])
         places = bar_places(app)
         yield from go_to_step(app, "tap")
         assert bar_places(app) == places, "the bar is where it was on the explanation"
@@ -97,7 +87,7 @@ def test_a_hold_drill_offers_its_tap_instead_in_the_bar_and_it_counts_as_the_hol
 
     def script(app):
         yield from start(app)
-        yield from open_lesson(app, services, 1)
+        yield from open_lesson(app, services.lessons[0])
         places = bar_places(app)
         player = app.root.get_screen("player")
         while player.run.step.kind != "tap" or player.run.step.gesture != "hold":
@@ -124,13 +114,13 @@ def test_a_keypad_keeps_the_bar_in_place_with_what_is_typed_beside_done(tmp_path
 
     def script(app):
         yield from start(app)
-        yield from open_lesson(app, services, 5)
+        yield from open_lesson(app, services.lessons[4])
         places, main = bar_places(app), place(find(_("Continue")))
         yield from go_to_step(app, "keypad")
         player = app.root.get_screen("player")
         assert bar_places(app) == places and place(find(_("Done"))) == main and find(_("Done")).primary
-        progress = find(player.progress)
-        assert progress.to_window(*progress.pos)[1] < find(_("Exit lesson")).to_window(0, find(_("Exit lesson")).top)[1]
+        progress, leave = find(player.progress), find(_("Exit lesson"))
+        assert progress.to_window(progress.x, progress.y)[1] < leave.to_window(leave.x, leave.top)[1], "in the bar"
         for digit in "1111":
             tap(find(digit))
             yield 0.05
@@ -166,7 +156,7 @@ def test_a_qr_lesson_finishes_without_a_card(tmp_path):
     def script(app):
         yield from start(app)
         lesson = next(i for i, lesson in enumerate(services.lessons, 1) if any(s.kind == "qr" for s in lesson.steps))
-        yield from open_lesson(app, services, lesson)
+        yield from open_lesson(app, services.lessons[lesson - 1])
         yield from go_to_step(app, "qr")
         step = app.root.get_screen("player").run.step
         tap(find(_("Open the camera")))
@@ -203,7 +193,7 @@ def test_a_qr_lesson_finishes_without_a_camera(tmp_path):
     def script(app):
         yield from start(app)
         lesson = next(i for i, lesson in enumerate(services.lessons, 1) if any(s.kind == "qr" for s in lesson.steps))
-        yield from open_lesson(app, services, lesson)
+        yield from open_lesson(app, services.lessons[lesson - 1])
         yield from go_to_step(app, "qr")
         tap(find(_("Open the camera")))
         yield 0.3
